@@ -1,0 +1,49 @@
+"""Endpoints for monitoring and for the deploy tests: is the database usable, who serves us."""
+
+from __future__ import annotations
+
+import os
+import platform
+import pwd
+import sys
+from typing import Any
+
+from flask import Blueprint, request
+
+from . import db
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/health")
+def health() -> tuple[dict[str, Any], int]:
+    """Run a real query; 503 with the database's error when that fails."""
+    try:
+        [(count,)] = db.query("SELECT count(*) FROM entries")
+    except db.Error as exc:
+        return {"status": "error", "error": db.describe(exc)}, 503
+    return {"status": "ok", "database": db.get_database().kind, "entries": count}, 200
+
+
+@bp.get("/info")
+def info() -> dict[str, Any]:
+    """Which interpreter, process and user serve this request."""
+    uid = os.getuid()
+    try:
+        user = pwd.getpwuid(uid).pw_name
+    except KeyError:  # a uid without a passwd entry, as in some containers
+        user = None
+    environ = request.environ
+    return {
+        "python_version": platform.python_version(),
+        "sys_prefix": sys.prefix,
+        "sys_executable": sys.executable,
+        "pid": os.getpid(),
+        "ppid": os.getppid(),
+        "uid": uid,
+        "user": user,
+        "server_software": environ.get("SERVER_SOFTWARE"),
+        "wsgi_multithread": environ.get("wsgi.multithread"),
+        "wsgi_multiprocess": environ.get("wsgi.multiprocess"),
+        "mod_wsgi_process_group": environ.get("mod_wsgi.process_group"),
+    }
