@@ -8,7 +8,7 @@ set -euo pipefail
 # shellcheck source=tools/env.sh
 source "$(dirname "$0")/env.sh"
 
-APT_PACKAGES=(podman runc debootstrap python3-venv ca-certificates tar xz-utils wrk)
+APT_PACKAGES=(podman runc debootstrap python3-venv ca-certificates curl tar xz-utils wrk)
 
 apt_packages() {
   local missing=()

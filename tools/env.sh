@@ -27,3 +27,4 @@ link_collection() {
 
 # Scenarios live in the design card's top-level molecule/ (not extensions/molecule).
 export MOLECULE_GLOB='molecule/*/molecule.yml'
+export PYTHONDONTWRITEBYTECODE=1

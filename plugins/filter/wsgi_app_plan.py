@@ -1,0 +1,539 @@
+# Copyright (c) wsgistack.deploy developers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The wsgistack.deploy.wsgi_app_plan filter."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Any
+from urllib.parse import quote
+
+from ansible.errors import AnsibleFilterError
+
+DOCUMENTATION = r"""
+name: wsgi_app_plan
+short_description: Turn the inventory's description of each app into every role's variables
+version_added: 0.1.0
+author: wsgistack.deploy developers
+description:
+  - The stack playbooks describe each application once, in C(wsgistack_apps), and compose the
+    roles from that description. This filter validates the descriptions and derives what each
+    role needs - the virtualenv, the database and its pg_hba rule, the app server or mod_wsgi
+    daemon, the SELinux labels - so the derivation lives in one tested place.
+  - >-
+    Every problem raises an error naming the field, for example
+    "wsgi_app_plan: wsgistack_apps[1].user: 'root' is not allowed; the app must run as its own
+    unprivileged user (default: the app's name)".
+  - Paths on the host follow one layout per app under O(app_root) - C(<app_root>/<name>/src) for
+    the code (a copy of O(_input[].source)), C(<app_root>/<name>/venv) for the virtualenv
+    (owned by root, read-only to the app), and C(/var/lib/<name>) as the one directory the app
+    may write.
+positional: stack
+options:
+  _input:
+    description: The apps (C(wsgistack_apps)).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description: Identifier of the app - system user, paths, unit and vhost names; 1 to 32
+          characters C([a-z0-9_]), starting with a letter.
+        type: str
+        required: true
+      source:
+        description: Absolute path, on the controller, of the app's project directory (with a
+          C(pyproject.toml) or C(setup.py)); copied to the host and installed into the venv.
+          One of O(_input[].source) and O(_input[].package) is required.
+        type: path
+      package:
+        description: A pip requirement specifier to install instead of a copied source tree.
+        type: str
+      extras:
+        description: Extras of the project to install (C(postgres) gives C(.[postgres])).
+        type: list
+        elements: str
+        default: []
+      requirements:
+        description: A requirements file, relative to O(_input[].source), installed first.
+        type: str
+      entry:
+        description:
+          - The WSGI entry point. C(type=module) with C(callable) (C(package.module:app)) for
+            Flask, Pyramid's C(make_wsgi_app) modules or any WSGI callable; C(type=django) with
+            C(settings) (the settings module); C(type=paste) with C(ini) (a PasteDeploy file,
+            relative to the source or absolute) and optional C(app_name).
+        type: dict
+        required: true
+      user:
+        description: The unprivileged user the app runs as; created as a system user. Never
+          C(root).
+        type: str
+        default: the app's name
+      group:
+        description: The app's group.
+        type: str
+        default: O(_input[].user)
+      python:
+        description: The interpreter the venv is made from (for example one built by the
+          P(wsgistack.deploy.python_build#role) role).
+        type: path
+        default: /usr/bin/python3
+      server_name:
+        description: The virtual host name.
+        type: str
+        default: C(<name>.localhost)
+      server_aliases:
+        description: More host names.
+        type: list
+        elements: str
+        default: []
+      default_server:
+        description: Answer requests for host names no app claims (one app per host at most).
+        type: bool
+        default: false
+      mount:
+        description: URL path the app is mounted at (C(/) or C(/sub)).
+        type: str
+        default: /
+      static:
+        description: Directories the front server serves itself - C(url) and C(dir) (relative
+          to the source directory, or absolute).
+        type: list
+        elements: dict
+        default: []
+      environment:
+        description: Environment variables for the app. Values may be secrets; the files that
+          carry them are readable by root and the app's group only.
+        type: dict
+        default: {}
+      database:
+        description:
+          - The app's PostgreSQL database - C(name) (default the app's name), C(user) (default
+            the app's name), C(password) (required), C(url_env) (the environment variable that
+            carries the connection URL, default C(DATABASE_URL)).
+          - The URL is C(postgresql://user:password@/name?host=/var/run/postgresql) (the local
+            socket) unless O(database_host) names a database server.
+        type: dict
+      app_server:
+        description: Options passed unchanged to the app's entry in the app server role
+          (C(nginx_gunicorn_apps) or C(apache_modwsgi_apps)), such as C(workers) or C(threads).
+        type: dict
+        default: {}
+  stack:
+    description: The stack the plan is for.
+    type: str
+    required: true
+    choices: [nginx_gunicorn, apache_modwsgi, shared_host]
+  app_root:
+    description: Directory under which each app gets its code and venv.
+    type: path
+    default: /srv
+  database_host:
+    description: The database server's address when it is not this host (multi-host); the
+      apps then connect over TCP.
+    type: str
+"""
+
+EXAMPLES = r"""
+- name: Derive every role's variables from the app descriptions
+  ansible.builtin.set_fact:
+    __plan: "{{ wsgistack_apps | wsgistack.deploy.wsgi_app_plan('nginx_gunicorn') }}"
+  no_log: true  # the plan carries the database passwords
+  vars:
+    wsgistack_apps:
+      - name: guestbook
+        source: /home/me/src/guestbook
+        extras: [postgres]
+        entry: {type: module, callable: "guestbook.wsgi:application"}
+        server_name: guestbook.example.com
+        static: [{url: /static, dir: src/guestbook/static}]
+        database: {password: "{{ vault_guestbook_db_password }}", url_env: GUESTBOOK_DATABASE_URL}
+"""
+
+RETURN = r"""
+_value:
+  description: The plan - one key per consumer.
+  type: dict
+  contains:
+    apps:
+      description: The normalized app descriptions, with C(src_dir), C(venv), C(data_dir),
+        C(static) as absolute host paths and C(environment) including the database URL.
+      type: list
+      elements: dict
+    virtualenvs:
+      description: One set of P(wsgistack.deploy.virtualenv#role) variables per app.
+      type: list
+      elements: dict
+    postgres_pghba_databases:
+      description: Databases and roles for P(wsgistack.deploy.postgres_pghba#role).
+      type: list
+      elements: dict
+    postgres_pghba_app_rules:
+      description: One pg_hba rule per app - its user, its database, scram-sha-256.
+      type: list
+      elements: dict
+    app_server_apps:
+      description: The entries for C(nginx_gunicorn_apps) or C(apache_modwsgi_apps).
+      type: list
+      elements: dict
+    selinux_apps:
+      description: The entries for C(selinux_apps).
+      type: list
+      elements: dict
+"""
+
+FILTER = "wsgi_app_plan"
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+STACKS = ("nginx_gunicorn", "apache_modwsgi", "shared_host")
+SOCKET_DIR = "/var/run/postgresql"
+KNOWN = {
+    "name", "source", "package", "extras", "requirements", "entry", "user", "group", "python",
+    "server_name", "server_aliases", "default_server", "mount", "static", "environment",
+    "database", "app_server",
+}  # fmt: skip
+
+
+class PlanError(AnsibleFilterError):
+    """An invalid app description, reported with the path of the field."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{FILTER}: {field}: {problem}")
+
+
+def _text(app: dict, key: str, where: str, default: str | None = None) -> str | None:
+    value = app.get(key, default)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise PlanError(f"{where}.{key}", f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def _absolute(path: str, field: str) -> str:
+    if not posixpath.isabs(path):
+        raise PlanError(field, f"{path!r} must be an absolute path")
+    return posixpath.normpath(path)
+
+
+def _entry(app: dict, where: str, src_dir: str | None) -> dict:
+    entry = app.get("entry")
+    if not isinstance(entry, dict):
+        raise PlanError(
+            f"{where}.entry",
+            "required: a mapping such as {type: module, callable: 'package.module:app'}",
+        )
+    kind = entry.get("type", "module")
+    if kind == "module":
+        target = entry.get("callable")
+        if not isinstance(target, str) or not CALLABLE.match(target):
+            raise PlanError(
+                f"{where}.entry.callable",
+                f"{target!r} is not 'package.module:callable' (for example "
+                "'guestbook.wsgi:application')",
+            )
+        return {"type": "module", "callable": target}
+    if kind == "django":
+        settings = entry.get("settings")
+        if not isinstance(settings, str) or not DOTTED.match(settings):
+            raise PlanError(
+                f"{where}.entry.settings",
+                f"{settings!r} is not a dotted settings module such as 'mysite.settings'",
+            )
+        return {"type": "django", "settings": settings}
+    if kind == "paste":
+        ini = entry.get("ini")
+        if not isinstance(ini, str) or not ini.endswith(".ini"):
+            raise PlanError(f"{where}.entry.ini", f"{ini!r} is not a PasteDeploy .ini file")
+        if not posixpath.isabs(ini):
+            if src_dir is None:
+                raise PlanError(
+                    f"{where}.entry.ini", "a relative path needs 'source'; give an absolute path"
+                )
+            ini = posixpath.join(src_dir, ini)
+        return {"type": "paste", "ini": posixpath.normpath(ini), "app_name": entry.get("app_name")}
+    raise PlanError(f"{where}.entry.type", f"{kind!r} is not one of module, django, paste")
+
+
+def _database(app: dict, where: str, name: str, database_host: str | None) -> dict | None:
+    database = app.get("database")
+    if database is None:
+        return None
+    if not isinstance(database, dict):
+        raise PlanError(f"{where}.database", "expected a mapping with at least 'password'")
+    db_where = f"{where}.database"
+    db_name = _text(database, "name", db_where, name)
+    db_user = _text(database, "user", db_where, name)
+    for key, value in (("name", db_name), ("user", db_user)):
+        if not NAME.match(value):
+            raise PlanError(f"{db_where}.{key}", f"{value!r} must match {NAME.pattern}")
+    password = database.get("password")
+    if not isinstance(password, str) or len(password) < 12:
+        # The value itself is never echoed: it is a secret.
+        raise PlanError(
+            f"{db_where}.password",
+            "required: a string of at least 12 characters (keep it in ansible-vault)",
+        )
+    url_env = _text(database, "url_env", db_where, "DATABASE_URL")
+    if not ENV_NAME.match(url_env):
+        raise PlanError(f"{db_where}.url_env", f"{url_env!r} is not an environment variable name")
+    host = database_host or SOCKET_DIR
+    credentials = f"{quote(db_user, safe='')}:{quote(password, safe='')}"
+    if database_host:
+        url = f"postgresql://{credentials}@{quote(database_host, safe='')}/{db_name}"
+    else:
+        url = f"postgresql://{credentials}@/{db_name}?host={quote(SOCKET_DIR, safe='/')}"
+    return {
+        "name": db_name,
+        "user": db_user,
+        "password": password,
+        "host": host,
+        "url_env": url_env,
+        "url": url,
+    }
+
+
+def _static(app: dict, where: str, src_dir: str | None) -> list[dict]:
+    entries = app.get("static", [])
+    if not isinstance(entries, list):
+        raise PlanError(f"{where}.static", "expected a list of {url, dir} mappings")
+    result = []
+    for index, item in enumerate(entries):
+        field = f"{where}.static[{index}]"
+        if not isinstance(item, dict) or not {"url", "dir"} <= set(item):
+            raise PlanError(field, "expected a mapping with 'url' and 'dir'")
+        url, directory = item["url"], item["dir"]
+        if not isinstance(url, str) or not url.startswith("/"):
+            raise PlanError(f"{field}.url", f"{url!r} must start with '/'")
+        if not posixpath.isabs(directory):
+            if src_dir is None:
+                raise PlanError(
+                    f"{field}.dir", "a relative directory needs 'source'; give an absolute path"
+                )
+            directory = posixpath.join(src_dir, directory)
+        result.append({"url": url.rstrip("/") or "/", "path": posixpath.normpath(directory)})
+    return result
+
+
+def _identity(app: Any, where: str) -> tuple[str, str, str]:
+    if not isinstance(app, dict):
+        raise PlanError(where, f"expected a mapping describing one app, got {app!r}")
+    unknown = sorted(set(app) - KNOWN)
+    if unknown:
+        raise PlanError(where, f"unknown keys {unknown}; known keys are {sorted(KNOWN)}")
+    name = _text(app, "name", where)
+    if name is None or not NAME.match(name):
+        raise PlanError(f"{where}.name", f"{name!r} must match {NAME.pattern}")
+    user = _text(app, "user", where, name)
+    if user == "root":
+        raise PlanError(
+            f"{where}.user",
+            "'root' is not allowed; the app must run as its own unprivileged user "
+            "(default: the app's name)",
+        )
+    return name, user, _text(app, "group", where, user)
+
+
+def _install(app: dict, where: str, home: str) -> dict:
+    """Where the code comes from and what pip installs into the venv."""
+    source, package = app.get("source"), app.get("package")
+    if (source is None) == (package is None):
+        raise PlanError(
+            where, "give exactly one of 'source' (a project directory) or 'package' (a pip spec)"
+        )
+    extras = app.get("extras", [])
+    if not isinstance(extras, list) or not all(
+        isinstance(e, str) and DOTTED.match(e) for e in extras
+    ):
+        raise PlanError(f"{where}.extras", f"expected a list of extra names, got {extras!r}")
+    src_dir = posixpath.join(home, "src") if source is not None else None
+    requirements = _text(app, "requirements", where)
+    if requirements is not None:
+        if src_dir is None or posixpath.isabs(requirements):
+            raise PlanError(
+                f"{where}.requirements", "must be a path relative to 'source' (the project dir)"
+            )
+        requirements = posixpath.normpath(posixpath.join(src_dir, requirements))
+    if source is None:
+        return {
+            "source": None,
+            "src_dir": None,
+            "package_spec": _text(app, "package", where),
+            "requirements": None,
+        }
+    return {
+        "source": _absolute(_text(app, "source", where), f"{where}.source"),
+        "src_dir": src_dir,
+        "package_spec": src_dir + (f"[{','.join(extras)}]" if extras else ""),
+        "requirements": requirements,
+    }
+
+
+def _environment(app: dict, where: str, database: dict | None) -> dict:
+    environment = app.get("environment", {})
+    if not isinstance(environment, dict) or not all(ENV_NAME.match(str(k)) for k in environment):
+        raise PlanError(f"{where}.environment", "expected a mapping of variable names to values")
+    environment = {str(k): str(v) for k, v in environment.items()}
+    if database:
+        environment[database["url_env"]] = database["url"]
+    return environment
+
+
+def _front(app: dict, where: str, name: str) -> dict:
+    """What the front server needs: host names and the mount point."""
+    mount = _text(app, "mount", where, "/")
+    if not mount.startswith("/") or (mount != "/" and mount.endswith("/")):
+        raise PlanError(f"{where}.mount", f"{mount!r} must be '/' or '/path' without a trailing /")
+    aliases = app.get("server_aliases", [])
+    if not isinstance(aliases, list):
+        raise PlanError(f"{where}.server_aliases", "expected a list of host names")
+    app_server = app.get("app_server", {})
+    if not isinstance(app_server, dict):
+        raise PlanError(f"{where}.app_server", "expected a mapping of role options")
+    return {
+        "server_name": _text(app, "server_name", where, f"{name}.localhost"),
+        "server_aliases": aliases,
+        "default_server": bool(app.get("default_server", False)),
+        "mount": mount,
+        "app_server": app_server,
+    }
+
+
+def _normalize(app: Any, index: int, app_root: str, database_host: str | None) -> dict:
+    where = f"wsgistack_apps[{index}]"
+    name, user, group = _identity(app, where)
+    home = posixpath.join(app_root, name)
+    install = _install(app, where, home)
+    database = _database(app, where, name, database_host)
+    return {
+        "name": name,
+        "user": user,
+        "group": group,
+        "home": home,
+        **install,
+        "venv": posixpath.join(home, "venv"),
+        "data_dir": posixpath.join("/var/lib", name),
+        "python": _absolute(_text(app, "python", where, "/usr/bin/python3"), f"{where}.python"),
+        "entry": _entry(app, where, install["src_dir"]),
+        **_front(app, where, name),
+        "static": _static(app, where, install["src_dir"]),
+        "environment": _environment(app, where, database),
+        "database": database,
+    }
+
+
+def _check_unique(apps: list[dict]) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for index, app in enumerate(apps):
+        keys = [("name", app["name"]), ("server_name", app["server_name"])]
+        if app["database"]:
+            keys.append(("database.name", app["database"]["name"]))
+        for key in keys:
+            if key in seen:
+                raise PlanError(
+                    f"wsgistack_apps[{index}].{key[0]}",
+                    f"{key[1]!r} is already used by wsgistack_apps[{seen[key]}]; "
+                    "each app needs its own",
+                )
+            seen[key] = index
+    defaults = [i for i, app in enumerate(apps) if app["default_server"]]
+    if len(defaults) > 1:
+        raise PlanError(
+            f"wsgistack_apps[{defaults[1]}].default_server",
+            f"only one app can be the default server; wsgistack_apps[{defaults[0]}] already is",
+        )
+
+
+def _app_server_entry(app: dict, index: int, stack: str) -> dict:
+    entry = {
+        "name": app["name"],
+        "user": app["user"],
+        "group": app["group"],
+        "venv": app["venv"],
+        "server_name": app["server_name"],
+        "server_aliases": app["server_aliases"],
+        "default_server": app["default_server"],
+        "static": app["static"],
+        "environment": app["environment"],
+        "writable_paths": [app["data_dir"]],
+    }
+    if stack == "nginx_gunicorn":
+        if app["entry"]["type"] != "module":
+            raise PlanError(
+                f"wsgistack_apps[{index}].entry.type",
+                f"gunicorn serves 'module' entry points; {app['entry']['type']!r} apps need "
+                "the apache_modwsgi stack (or a module:callable wrapper)",
+            )
+        entry.update(module=app["entry"]["callable"], chdir=app["src_dir"] or app["data_dir"])
+    else:
+        entry.update(entry=app["entry"], app_dir=app["src_dir"], mount=app["mount"])
+    entry.update(app["app_server"])
+    return entry
+
+
+def wsgi_app_plan(
+    apps: Any, stack: str, app_root: str = "/srv", database_host: str | None = None
+) -> dict:
+    """Validate the app descriptions and derive every role's variables."""
+    if stack not in STACKS:
+        raise AnsibleFilterError(f"{FILTER}: stack: {stack!r} is not one of {', '.join(STACKS)}")
+    if not isinstance(apps, list) or not apps:
+        raise PlanError("wsgistack_apps", "expected a non-empty list of app descriptions")
+    app_root = _absolute(app_root, "app_root")
+    normalized = [_normalize(app, i, app_root, database_host) for i, app in enumerate(apps)]
+    _check_unique(normalized)
+    with_db = [app for app in normalized if app["database"]]
+    return {
+        "apps": normalized,
+        "virtualenvs": [
+            {
+                "virtualenv_path": app["venv"],
+                "virtualenv_python": app["python"],
+                "virtualenv_app_user": app["user"],
+                "virtualenv_packages": [app["package_spec"]],
+                "virtualenv_requirements": app["requirements"],
+            }
+            for app in normalized
+        ],
+        "postgres_pghba_databases": [
+            {
+                "name": app["database"]["name"],
+                "owner": app["database"]["user"],
+                "password": app["database"]["password"],
+            }
+            for app in with_db
+        ],
+        "postgres_pghba_app_rules": [
+            {
+                "type": "local",
+                "databases": app["database"]["name"],
+                "users": app["database"]["user"],
+                "method": "scram-sha-256",
+                "comment": f"{app['name']}: its role, its database, over the local socket",
+            }
+            for app in with_db
+        ],
+        "app_server_apps": [
+            _app_server_entry(app, index, stack) for index, app in enumerate(normalized)
+        ],
+        "selinux_apps": [
+            {
+                "name": app["name"],
+                "code_dirs": [app["home"]],
+                "writable_dirs": [app["data_dir"]],
+                "venvs": [app["venv"]],
+            }
+            for app in normalized
+        ],
+    }
+
+
+class FilterModule:
+    """wsgistack.deploy wsgi_app_plan filter."""
+
+    def filters(self) -> dict[str, Any]:
+        return {"wsgi_app_plan": wsgi_app_plan}

@@ -1,0 +1,232 @@
+"""wsgistack.deploy.wsgi_app_plan: one app description, every role's variables."""
+
+import copy
+
+import pytest
+from ansible.errors import AnsibleFilterError
+from ansible_collections.wsgistack.deploy.plugins.filter.wsgi_app_plan import (
+    FilterModule,
+    wsgi_app_plan,
+)
+
+PASSWORD = "s3cret/with:odd@chars"  # noqa: S105 - a test value, URL-quoted in the output
+
+GUESTBOOK = {
+    "name": "guestbook",
+    "source": "/controller/apps/guestbook",
+    "extras": ["postgres"],
+    "entry": {"type": "module", "callable": "guestbook.wsgi:application"},
+    "server_name": "guestbook.example.com",
+    "static": [{"url": "/static/", "dir": "src/guestbook/static"}],
+    "environment": {"GUESTBOOK_TITLE": "Hello"},
+    "database": {"password": PASSWORD, "url_env": "GUESTBOOK_DATABASE_URL"},
+}
+
+
+def app(**changes):
+    result = copy.deepcopy(GUESTBOOK)
+    for key, value in changes.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = value
+    return result
+
+
+def error(apps, stack="nginx_gunicorn", **kwargs):
+    with pytest.raises(AnsibleFilterError) as caught:
+        wsgi_app_plan(apps, stack, **kwargs)
+    return str(caught.value)
+
+
+def test_registered():
+    assert FilterModule().filters()["wsgi_app_plan"] is wsgi_app_plan
+
+
+def test_layout_and_derived_paths():
+    plan = wsgi_app_plan([app()], "nginx_gunicorn")
+    (normalized,) = plan["apps"]
+    assert normalized["user"] == normalized["group"] == "guestbook"
+    assert normalized["src_dir"] == "/srv/guestbook/src"
+    assert normalized["venv"] == "/srv/guestbook/venv"
+    assert normalized["data_dir"] == "/var/lib/guestbook"
+    assert normalized["package_spec"] == "/srv/guestbook/src[postgres]"
+    assert normalized["static"] == [
+        {"url": "/static", "path": "/srv/guestbook/src/src/guestbook/static"}
+    ]
+    assert plan["virtualenvs"] == [
+        {
+            "virtualenv_path": "/srv/guestbook/venv",
+            "virtualenv_python": "/usr/bin/python3",
+            "virtualenv_app_user": "guestbook",
+            "virtualenv_packages": ["/srv/guestbook/src[postgres]"],
+            "virtualenv_requirements": None,
+        }
+    ]
+
+
+def test_database_url_goes_to_the_named_variable_quoted_over_the_socket():
+    plan = wsgi_app_plan([app()], "nginx_gunicorn")
+    env = plan["apps"][0]["environment"]
+    assert env == {
+        "GUESTBOOK_TITLE": "Hello",
+        "GUESTBOOK_DATABASE_URL": "postgresql://guestbook:s3cret%2Fwith%3Aodd%40chars@/guestbook"
+        "?host=/var/run/postgresql",
+    }
+    assert plan["postgres_pghba_databases"] == [
+        {"name": "guestbook", "owner": "guestbook", "password": PASSWORD}
+    ]
+    (rule,) = plan["postgres_pghba_app_rules"]
+    assert (rule["type"], rule["databases"], rule["users"], rule["method"]) == (
+        "local",
+        "guestbook",
+        "guestbook",
+        "scram-sha-256",
+    )
+
+
+def test_remote_database_host_uses_tcp():
+    plan = wsgi_app_plan([app()], "nginx_gunicorn", database_host="10.0.0.5")
+    url = plan["apps"][0]["environment"]["GUESTBOOK_DATABASE_URL"]
+    assert url == "postgresql://guestbook:s3cret%2Fwith%3Aodd%40chars@10.0.0.5/guestbook"
+
+
+def test_app_server_entries_per_stack():
+    (gunicorn,) = wsgi_app_plan([app(app_server={"workers": 3})], "nginx_gunicorn")[
+        "app_server_apps"
+    ]
+    assert gunicorn["module"] == "guestbook.wsgi:application"
+    assert gunicorn["chdir"] == "/srv/guestbook/src"
+    assert gunicorn["workers"] == 3
+    assert gunicorn["writable_paths"] == ["/var/lib/guestbook"]
+    (modwsgi,) = wsgi_app_plan([app()], "apache_modwsgi")["app_server_apps"]
+    assert modwsgi["entry"] == {"type": "module", "callable": "guestbook.wsgi:application"}
+    assert modwsgi["mount"] == "/"
+    assert "module" not in modwsgi
+
+
+def test_entry_types_for_mod_wsgi():
+    django = app(name="site", server_name="site.test", database=None,
+                 entry={"type": "django", "settings": "mysite.settings"})  # fmt: skip
+    paste = app(name="pylons", server_name="pylons.test", database=None,
+                entry={"type": "paste", "ini": "production.ini"})  # fmt: skip
+    plan = wsgi_app_plan([django, paste], "apache_modwsgi")
+    assert plan["apps"][0]["entry"] == {"type": "django", "settings": "mysite.settings"}
+    assert plan["apps"][1]["entry"] == {
+        "type": "paste",
+        "ini": "/srv/pylons/src/production.ini",
+        "app_name": None,
+    }
+    assert plan["postgres_pghba_databases"] == []
+
+
+def test_package_instead_of_source():
+    described = app(source=None, static=None, package="guestbook==1.0.0")
+    plan = wsgi_app_plan([described], "apache_modwsgi")
+    assert plan["apps"][0]["src_dir"] is None
+    assert plan["virtualenvs"][0]["virtualenv_packages"] == ["guestbook==1.0.0"]
+
+
+def test_two_apps_are_independent():
+    other = app(name="blog", server_name="blog.test", user="blogger",
+                database={"password": "another-long-secret"})  # fmt: skip
+    plan = wsgi_app_plan([app(), other], "nginx_gunicorn")
+    assert [a["user"] for a in plan["apps"]] == ["guestbook", "blogger"]
+    assert [d["name"] for d in plan["postgres_pghba_databases"]] == ["guestbook", "blog"]
+    assert plan["apps"][1]["environment"]["DATABASE_URL"].startswith("postgresql://blog:")
+
+
+@pytest.mark.parametrize(
+    ("apps", "kwargs", "message"),
+    [
+        ([], {}, "wsgi_app_plan: wsgistack_apps: expected a non-empty list of app descriptions"),
+        (["guestbook"], {}, "wsgi_app_plan: wsgistack_apps[0]: expected a mapping describing "
+         "one app, got 'guestbook'"),
+        ([app(colour="blue")], {}, "wsgi_app_plan: wsgistack_apps[0]: unknown keys ['colour']"),
+        ([app(name="Guest-Book")], {}, "wsgi_app_plan: wsgistack_apps[0].name: 'Guest-Book' "
+         "must match ^[a-z][a-z0-9_]{0,31}$"),
+        ([app(name=None)], {}, "wsgi_app_plan: wsgistack_apps[0].name: None must match"),
+        ([app(user="root")], {}, "wsgi_app_plan: wsgistack_apps[0].user: 'root' is not allowed; "
+         "the app must run as its own unprivileged user (default: the app's name)"),
+        ([app(group="")], {}, "wsgi_app_plan: wsgistack_apps[0].group: expected a non-empty "
+         "string, got ''"),
+        ([app(source=None)], {}, "wsgi_app_plan: wsgistack_apps[0]: give exactly one of "
+         "'source' (a project directory) or 'package' (a pip spec)"),
+        ([app(package="guestbook")], {}, "wsgi_app_plan: wsgistack_apps[0]: give exactly one "
+         "of 'source'"),
+        ([app(source="apps/guestbook")], {}, "wsgi_app_plan: wsgistack_apps[0].source: "
+         "'apps/guestbook' must be an absolute path"),
+        ([app(extras="postgres")], {}, "wsgi_app_plan: wsgistack_apps[0].extras: expected a "
+         "list of extra names, got 'postgres'"),
+        ([app(requirements="/abs/requirements.txt")], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].requirements: must be a path relative to 'source'"),
+        ([app(entry=None)], {}, "wsgi_app_plan: wsgistack_apps[0].entry: required: a mapping "
+         "such as {type: module, callable: 'package.module:app'}"),
+        ([app(entry={"callable": "guestbook.wsgi"})], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].entry.callable: 'guestbook.wsgi' is not 'package.module:callable' "
+         "(for example 'guestbook.wsgi:application')"),
+        ([app(entry={"type": "django", "settings": "my-site"})], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].entry.settings: 'my-site' is not a dotted settings module"),
+        ([app(entry={"type": "paste", "ini": "prod.cfg"})], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].entry.ini: 'prod.cfg' is not a PasteDeploy .ini file"),
+        ([app(source=None, static=None, package="p", entry={"type": "paste", "ini": "a.ini"})],
+         {}, "wsgi_app_plan: wsgistack_apps[0].entry.ini: a relative path needs 'source'"),
+        ([app(entry={"type": "cgi"})], {}, "wsgi_app_plan: wsgistack_apps[0].entry.type: "
+         "'cgi' is not one of module, django, paste"),
+        ([app(database="guestbook")], {}, "wsgi_app_plan: wsgistack_apps[0].database: expected "
+         "a mapping with at least 'password'"),
+        ([app(database={"password": "short"})], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].database.password: required: a string of at least 12 characters "
+         "(keep it in ansible-vault)"),
+        ([app(database={"password": PASSWORD, "name": "guest book"})], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].database.name: 'guest book' must match"),
+        ([app(database={"password": PASSWORD, "url_env": "DATABASE-URL"})], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].database.url_env: 'DATABASE-URL' is not an environment variable "
+         "name"),
+        ([app(static={"url": "/static"})], {}, "wsgi_app_plan: wsgistack_apps[0].static: "
+         "expected a list of {url, dir} mappings"),
+        ([app(static=[{"url": "/static"}])], {}, "wsgi_app_plan: wsgistack_apps[0].static[0]: "
+         "expected a mapping with 'url' and 'dir'"),
+        ([app(static=[{"url": "static", "dir": "s"}])], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].static[0].url: 'static' must start with '/'"),
+        ([app(source=None, package="p", static=[{"url": "/s", "dir": "s"}])], {},
+         "wsgi_app_plan: wsgistack_apps[0].static[0].dir: a relative directory needs 'source'"),
+        ([app(environment={"BAD-NAME": "x"})], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].environment: expected a mapping of variable names to values"),
+        ([app(mount="/sub/")], {}, "wsgi_app_plan: wsgistack_apps[0].mount: '/sub/' must be "
+         "'/' or '/path' without a trailing /"),
+        ([app(server_aliases="www.example.com")], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].server_aliases: expected a list of host names"),
+        ([app(app_server=["workers=3"])], {}, "wsgi_app_plan: wsgistack_apps[0].app_server: "
+         "expected a mapping of role options"),
+        ([app(python="python3.12")], {}, "wsgi_app_plan: wsgistack_apps[0].python: "
+         "'python3.12' must be an absolute path"),
+        ([app(), app(server_name="other.test")], {}, "wsgi_app_plan: wsgistack_apps[1].name: "
+         "'guestbook' is already used by wsgistack_apps[0]; each app needs its own"),
+        ([app(), app(name="other")], {}, "wsgi_app_plan: wsgistack_apps[1].server_name: "
+         "'guestbook.example.com' is already used by wsgistack_apps[0]"),
+        ([app(), app(name="other", server_name="o.test",
+                     database={"password": PASSWORD, "name": "guestbook"})], {},
+         "wsgi_app_plan: wsgistack_apps[1].database.name: 'guestbook' is already used"),
+        ([app(default_server=True), app(name="b", server_name="b.test", default_server=True)],
+         {}, "wsgi_app_plan: wsgistack_apps[1].default_server: only one app can be the "
+         "default server; wsgistack_apps[0] already is"),
+        ([app(entry={"type": "django", "settings": "mysite.settings"})], {},
+         "wsgi_app_plan: wsgistack_apps[0].entry.type: gunicorn serves 'module' entry points; "
+         "'django' apps need the apache_modwsgi stack"),
+        ([app()], {"app_root": "srv"}, "wsgi_app_plan: app_root: 'srv' must be an absolute path"),
+    ],
+)  # fmt: skip
+def test_bad_descriptions_name_the_field(apps, kwargs, message):
+    assert error(apps, **kwargs).startswith(message)
+
+
+def test_unknown_stack():
+    assert error([app()], stack="uwsgi") == (
+        "wsgi_app_plan: stack: 'uwsgi' is not one of nginx_gunicorn, apache_modwsgi, shared_host"
+    )
+
+
+def test_password_never_in_errors():
+    message = error([app(database={"password": "tiny"})])
+    assert "tiny" not in message
