@@ -170,10 +170,6 @@ _value:
       description: Databases and roles for P(wsgistack.deploy.postgres_pghba#role).
       type: list
       elements: dict
-    postgres_pghba_app_rules:
-      description: One pg_hba rule per app - its user, its database, scram-sha-256.
-      type: list
-      elements: dict
     app_server_apps:
       description: The entries for C(nginx_gunicorn_apps) or C(apache_modwsgi_apps).
       type: list
@@ -449,17 +445,16 @@ def _check_unique(apps: list[dict]) -> None:
 
 
 def _app_server_entry(app: dict, index: int, stack: str) -> dict:
+    """The app's entry in nginx_gunicorn_apps or apache_modwsgi_apps."""
     entry = {
         "name": app["name"],
         "user": app["user"],
         "group": app["group"],
+        # The stack playbooks create users and groups (tasks/app_code.yml).
+        "create_user": False,
         "venv": app["venv"],
-        "server_name": app["server_name"],
-        "server_aliases": app["server_aliases"],
-        "default_server": app["default_server"],
         "static": app["static"],
         "environment": app["environment"],
-        "writable_paths": [app["data_dir"]],
     }
     if stack == "nginx_gunicorn":
         if app["entry"]["type"] != "module":
@@ -468,9 +463,27 @@ def _app_server_entry(app: dict, index: int, stack: str) -> dict:
                 f"gunicorn serves 'module' entry points; {app['entry']['type']!r} apps need "
                 "the apache_modwsgi stack (or a module:callable wrapper)",
             )
-        entry.update(module=app["entry"]["callable"], chdir=app["src_dir"] or app["data_dir"])
+        if app["mount"] != "/":
+            raise PlanError(
+                f"wsgistack_apps[{index}].mount",
+                "the nginx_gunicorn stack mounts apps at '/'; use a server name per app",
+            )
+        entry.update(
+            module=app["entry"]["callable"],
+            chdir=app["src_dir"] or app["data_dir"],
+            server_names=[app["server_name"], *app["server_aliases"]],
+            default_server=app["default_server"],
+            writable_paths=[app["data_dir"]],
+        )
     else:
-        entry.update(entry=app["entry"], app_dir=app["src_dir"], mount=app["mount"])
+        entry.update(
+            entry=app["entry"],
+            app_dir=app["src_dir"] or app["data_dir"],
+            server_name=app["server_name"],
+            server_aliases=app["server_aliases"],
+            mount=app["mount"],
+            writable_dirs=[app["data_dir"]],
+        )
     entry.update(app["app_server"])
     return entry
 
@@ -504,16 +517,6 @@ def wsgi_app_plan(
                 "name": app["database"]["name"],
                 "owner": app["database"]["user"],
                 "password": app["database"]["password"],
-            }
-            for app in with_db
-        ],
-        "postgres_pghba_app_rules": [
-            {
-                "type": "local",
-                "databases": app["database"]["name"],
-                "users": app["database"]["user"],
-                "method": "scram-sha-256",
-                "comment": f"{app['name']}: its role, its database, over the local socket",
             }
             for app in with_db
         ],

@@ -76,13 +76,6 @@ def test_database_url_goes_to_the_named_variable_quoted_over_the_socket():
     assert plan["postgres_pghba_databases"] == [
         {"name": "guestbook", "owner": "guestbook", "password": PASSWORD}
     ]
-    (rule,) = plan["postgres_pghba_app_rules"]
-    assert (rule["type"], rule["databases"], rule["users"], rule["method"]) == (
-        "local",
-        "guestbook",
-        "guestbook",
-        "scram-sha-256",
-    )
 
 
 def test_remote_database_host_uses_tcp():
@@ -99,9 +92,17 @@ def test_app_server_entries_per_stack():
     assert gunicorn["chdir"] == "/srv/guestbook/src"
     assert gunicorn["workers"] == 3
     assert gunicorn["writable_paths"] == ["/var/lib/guestbook"]
-    (modwsgi,) = wsgi_app_plan([app()], "apache_modwsgi")["app_server_apps"]
+    assert gunicorn["server_names"] == ["guestbook.example.com"]
+    assert gunicorn["create_user"] is False
+    assert gunicorn["environment"]["GUESTBOOK_DATABASE_URL"].startswith("postgresql://")
+    (modwsgi,) = wsgi_app_plan([app(mount="/guestbook", server_aliases=["gb.test"])],
+                               "apache_modwsgi")["app_server_apps"]  # fmt: skip
     assert modwsgi["entry"] == {"type": "module", "callable": "guestbook.wsgi:application"}
-    assert modwsgi["mount"] == "/"
+    assert modwsgi["mount"] == "/guestbook"
+    assert modwsgi["app_dir"] == "/srv/guestbook/src"
+    assert (modwsgi["server_name"], modwsgi["server_aliases"]) == ("guestbook.example.com",
+                                                                   ["gb.test"])  # fmt: skip
+    assert modwsgi["writable_dirs"] == ["/var/lib/guestbook"]
     assert "module" not in modwsgi
 
 
@@ -214,6 +215,8 @@ def test_two_apps_are_independent():
         ([app(entry={"type": "django", "settings": "mysite.settings"})], {},
          "wsgi_app_plan: wsgistack_apps[0].entry.type: gunicorn serves 'module' entry points; "
          "'django' apps need the apache_modwsgi stack"),
+        ([app(mount="/guestbook")], {}, "wsgi_app_plan: wsgistack_apps[0].mount: the "
+         "nginx_gunicorn stack mounts apps at '/'; use a server name per app"),
         ([app()], {"app_root": "srv"}, "wsgi_app_plan: app_root: 'srv' must be an absolute path"),
     ],
 )  # fmt: skip
