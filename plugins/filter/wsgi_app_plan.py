@@ -216,6 +216,15 @@ def _absolute(path: str, field: str) -> str:
     return posixpath.normpath(path)
 
 
+def _in_source(path: str, src_dir: str | None, field: str) -> str:
+    """An absolute path as given, a relative one resolved in the app's source directory."""
+    if not posixpath.isabs(path):
+        if src_dir is None:
+            raise PlanError(field, "a relative path needs 'source'; give an absolute path")
+        path = posixpath.join(src_dir, path)
+    return posixpath.normpath(path)
+
+
 def _entry(app: dict, where: str, src_dir: str | None) -> dict:
     entry = app.get("entry")
     if not isinstance(entry, dict):
@@ -245,13 +254,8 @@ def _entry(app: dict, where: str, src_dir: str | None) -> dict:
         ini = entry.get("ini")
         if not isinstance(ini, str) or not ini.endswith(".ini"):
             raise PlanError(f"{where}.entry.ini", f"{ini!r} is not a PasteDeploy .ini file")
-        if not posixpath.isabs(ini):
-            if src_dir is None:
-                raise PlanError(
-                    f"{where}.entry.ini", "a relative path needs 'source'; give an absolute path"
-                )
-            ini = posixpath.join(src_dir, ini)
-        return {"type": "paste", "ini": posixpath.normpath(ini), "app_name": entry.get("app_name")}
+        ini = _in_source(ini, src_dir, f"{where}.entry.ini")
+        return {"type": "paste", "ini": ini, "app_name": entry.get("app_name")}
     raise PlanError(f"{where}.entry.type", f"{kind!r} is not one of module, django, paste")
 
 
@@ -305,13 +309,8 @@ def _static(app: dict, where: str, src_dir: str | None) -> list[dict]:
         url, directory = item["url"], item["dir"]
         if not isinstance(url, str) or not url.startswith("/"):
             raise PlanError(f"{field}.url", f"{url!r} must start with '/'")
-        if not posixpath.isabs(directory):
-            if src_dir is None:
-                raise PlanError(
-                    f"{field}.dir", "a relative directory needs 'source'; give an absolute path"
-                )
-            directory = posixpath.join(src_dir, directory)
-        result.append({"url": url.rstrip("/") or "/", "path": posixpath.normpath(directory)})
+        path = _in_source(directory, src_dir, f"{field}.dir")
+        result.append({"url": url.rstrip("/") or "/", "path": path})
     return result
 
 

@@ -191,7 +191,7 @@ def test_two_apps_are_independent():
         ([app(static=[{"url": "static", "dir": "s"}])], {}, "wsgi_app_plan: "
          "wsgistack_apps[0].static[0].url: 'static' must start with '/'"),
         ([app(source=None, package="p", static=[{"url": "/s", "dir": "s"}])], {},
-         "wsgi_app_plan: wsgistack_apps[0].static[0].dir: a relative directory needs 'source'"),
+         "wsgi_app_plan: wsgistack_apps[0].static[0].dir: a relative path needs 'source'"),
         ([app(environment={"BAD-NAME": "x"})], {}, "wsgi_app_plan: "
          "wsgistack_apps[0].environment: expected a mapping of variable names to values"),
         ([app(mount="/sub/")], {}, "wsgi_app_plan: wsgistack_apps[0].mount: '/sub/' must be "
