@@ -134,6 +134,11 @@ options:
     description: The database server's address when it is not this host (multi-host); the
       apps then connect over TCP.
     type: str
+  python:
+    description: The interpreter for apps that do not name one in O(_input[].python) (the
+      shared-host stack passes the one it builds).
+    type: path
+    default: /usr/bin/python3
 """
 
 EXAMPLES = r"""
@@ -398,7 +403,7 @@ def _front(app: dict, where: str, name: str) -> dict:
     }
 
 
-def _normalize(app: Any, index: int, app_root: str, database_host: str | None) -> dict:
+def _normalize(app: Any, index: int, app_root: str, database_host: str | None, python: str) -> dict:
     where = f"wsgistack_apps[{index}]"
     name, user, group = _identity(app, where)
     home = posixpath.join(app_root, name)
@@ -412,7 +417,7 @@ def _normalize(app: Any, index: int, app_root: str, database_host: str | None) -
         **install,
         "venv": posixpath.join(home, "venv"),
         "data_dir": posixpath.join("/var/lib", name),
-        "python": _absolute(_text(app, "python", where, "/usr/bin/python3"), f"{where}.python"),
+        "python": _absolute(_text(app, "python", where, python), f"{where}.python"),
         "entry": _entry(app, where, install["src_dir"]),
         **_front(app, where, name),
         "static": _static(app, where, install["src_dir"]),
@@ -483,12 +488,20 @@ def _app_server_entry(app: dict, index: int, stack: str) -> dict:
             mount=app["mount"],
             writable_dirs=[app["data_dir"]],
         )
+    if stack == "shared_host":
+        # Seed 000: the daemon runs the built interpreter itself (python-home = its
+        # prefix) and the venv's site-packages are put first on sys.path by the .wsgi.
+        entry["python_home"] = posixpath.dirname(posixpath.dirname(app["python"]))
     entry.update(app["app_server"])
     return entry
 
 
 def wsgi_app_plan(
-    apps: Any, stack: str, app_root: str = "/srv", database_host: str | None = None
+    apps: Any,
+    stack: str,
+    app_root: str = "/srv",
+    database_host: str | None = None,
+    python: str | None = None,
 ) -> dict:
     """Validate the app descriptions and derive every role's variables."""
     if stack not in STACKS:
@@ -496,7 +509,8 @@ def wsgi_app_plan(
     if not isinstance(apps, list) or not apps:
         raise PlanError("wsgistack_apps", "expected a non-empty list of app descriptions")
     app_root = _absolute(app_root, "app_root")
-    normalized = [_normalize(app, i, app_root, database_host) for i, app in enumerate(apps)]
+    python = _absolute(python or "/usr/bin/python3", "python")
+    normalized = [_normalize(app, i, app_root, database_host, python) for i, app in enumerate(apps)]
     _check_unique(normalized)
     with_db = [app for app in normalized if app["database"]]
     return {

@@ -78,6 +78,18 @@ def test_database_url_goes_to_the_named_variable_quoted_over_the_socket():
     ]
 
 
+def test_default_interpreter_for_apps_that_name_none():
+    built = "/opt/python/3.11.2/bin/python3.11"
+    plan = wsgi_app_plan([app(), app(name="b", server_name="b.test", python="/usr/bin/python3",
+                                     database=None)], "shared_host", python=built)  # fmt: skip
+    assert [v["virtualenv_python"] for v in plan["virtualenvs"]] == [built, "/usr/bin/python3"]
+    homes = [entry["python_home"] for entry in plan["app_server_apps"]]
+    assert homes == ["/opt/python/3.11.2", "/usr"]
+    assert error([app()], python="python3") == (
+        "wsgi_app_plan: python: 'python3' must be an absolute path"
+    )
+
+
 def test_remote_database_host_uses_tcp():
     plan = wsgi_app_plan([app()], "nginx_gunicorn", database_host="10.0.0.5")
     url = plan["apps"][0]["environment"]["GUESTBOOK_DATABASE_URL"]
@@ -104,6 +116,7 @@ def test_app_server_entries_per_stack():
                                                                    ["gb.test"])  # fmt: skip
     assert modwsgi["writable_dirs"] == ["/var/lib/guestbook"]
     assert "module" not in modwsgi
+    assert "python_home" not in modwsgi  # the daemon's python-home is the venv
 
 
 def test_entry_types_for_mod_wsgi():
