@@ -54,7 +54,11 @@ scenarios() {
 run_scenario() {
   local scenario=$1 distro=$2 log_file=$LOGS/molecule-$1-$2.log start
   start=$(date +%s)
-  MOLECULE_DISTRO=$distro molecule test -s "$scenario" >"$log_file" 2>&1
+  # Molecule keys its working directory on the scenario alone; the two releases
+  # of one scenario may run at once, so each run gets its own.
+  MOLECULE_DISTRO=$distro \
+    MOLECULE_EPHEMERAL_DIRECTORY=$WSGISTACK_ROOT/.cache/molecule/$scenario-$distro \
+    molecule test -s "$scenario" >"$log_file" 2>&1
   local status=$?
   echo "$status $(($(date +%s) - start))" >"$log_file.status"
   return "$status"
