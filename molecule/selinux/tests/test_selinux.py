@@ -1,0 +1,80 @@
+"""The policy store after roles/selinux, read with semanage and matchpathcon.
+
+The kernel in the test containers does not enforce SELinux: these tests show the labels,
+booleans and ports in the policy store, not enforcement (tested only on SELinux hosts).
+"""
+
+import pytest
+
+APP = "/var/www/apps/guestbook"
+SO = f"{APP}/venv/lib/python3.11/site-packages/psycopg2/_psycopg.cpython-3-x86_64-linux-gnu.so"
+VENDORED = f"{APP}/venv/lib/python3.11/site-packages/numpy.libs/libopenblas-ab12.so.0.3"
+
+
+def is_plain(host):
+    """The host without SELinux policy (platform wsgistack-selinux-plain-<distro>)."""
+    return "-plain-" in host.backend.get_hostname()
+
+
+def store_only(host):
+    if is_plain(host):
+        pytest.skip("host without a policy store")
+
+
+LABELS = [
+    (SO, "httpd_sys_script_exec_t"),
+    (VENDORED, "httpd_sys_script_exec_t"),
+    (f"{APP}/venv/lib/python3.11/site-packages/psycopg2/__init__.py", "httpd_sys_content_t"),
+    (f"{APP}/guestbook/app.py", "httpd_sys_content_t"),
+    ("/var/www/wsgi-scripts/guestbook.wsgi", "httpd_sys_content_t"),
+    (f"{APP}/instance/guestbook.sqlite", "httpd_sys_rw_content_t"),
+    (f"{APP}/instance/uploads/a.so", "httpd_sys_rw_content_t"),
+]
+
+
+def test_matchpathcon_labels(host):
+    """The venv's compiled extensions (also vendored .so.N) get httpd_sys_script_exec_t."""
+    store_only(host)
+    paths = [path for path, _ in LABELS]
+    output = host.check_output("matchpathcon" + " %s" * len(paths), *paths)
+    got = {line.split("\t")[0]: line.split("\t")[1].split(":")[2] for line in output.splitlines()}
+    assert got == dict(LABELS)
+
+
+def test_local_file_contexts(host):
+    store_only(host)
+    local = host.check_output("semanage fcontext -l -C")
+    assert r"/var/www/apps/guestbook/venv/.+\.so(\.[0-9]+)*" in local
+    for line in local.splitlines():
+        if line.startswith(r"/var/www/apps/guestbook/venv/.+\.so"):
+            assert "httpd_sys_script_exec_t" in line
+        if line.startswith("/var/www/apps/guestbook/instance(/.*)?"):
+            assert "httpd_sys_rw_content_t" in line
+
+
+def test_booleans_persistent(host):
+    store_only(host)
+    local = host.check_output("semanage boolean -l -C")
+    for name in ("httpd_can_network_connect_db", "httpd_can_network_connect"):
+        line = next(line for line in local.splitlines() if line.startswith(name + " "))
+        assert "on" in line.split("(")[1].split(")")[0].split(",")[1]  # the persistent default
+
+
+def test_gunicorn_port(host):
+    store_only(host)
+    ports = host.check_output("semanage port -l -C")
+    assert any(line.split()[:3] == ["http_port_t", "tcp", "8000"] for line in ports.splitlines())
+
+
+def test_selinux_config_untouched(host):
+    store_only(host)
+    assert host.run("sha256sum -c /root/selinux-config.sha256").rc == 0
+    assert "SELINUX=disabled" not in host.file("/etc/selinux/config").content_string
+
+
+def test_plain_host_untouched(host):
+    if not is_plain(host):
+        pytest.skip("host with a policy store")
+    assert not host.package("policycoreutils").is_installed
+    assert not host.exists("semanage")
+    assert not host.file("/etc/selinux/config").exists
