@@ -521,7 +521,7 @@ def wsgi_app_plan(
                 "virtualenv_python": app["python"],
                 "virtualenv_app_user": app["user"],
                 "virtualenv_packages": [app["package_spec"]],
-                "virtualenv_requirements": app["requirements"],
+                "virtualenv_requirements": app["requirements"] or "",
             }
             for app in normalized
         ],
@@ -542,6 +542,8 @@ def wsgi_app_plan(
                 "code_dirs": [app["home"]],
                 "writable_dirs": [app["data_dir"]],
                 "venvs": [app["venv"]],
+                # Seed 001's boolean: the app's daemon reaches PostgreSQL.
+                "booleans": ["httpd_can_network_connect_db"] if app["database"] else [],
             }
             for app in normalized
         ],

@@ -60,7 +60,7 @@ def test_layout_and_derived_paths():
             "virtualenv_python": "/usr/bin/python3",
             "virtualenv_app_user": "guestbook",
             "virtualenv_packages": ["/srv/guestbook/src[postgres]"],
-            "virtualenv_requirements": None,
+            "virtualenv_requirements": "",
         }
     ]
 
@@ -75,6 +75,15 @@ def test_database_url_goes_to_the_named_variable_quoted_over_the_socket():
     }
     assert plan["postgres_pghba_databases"] == [
         {"name": "guestbook", "owner": "guestbook", "password": PASSWORD}
+    ]
+    assert plan["selinux_apps"] == [
+        {
+            "name": "guestbook",
+            "code_dirs": ["/srv/guestbook"],
+            "writable_dirs": ["/var/lib/guestbook"],
+            "venvs": ["/srv/guestbook/venv"],
+            "booleans": ["httpd_can_network_connect_db"],
+        }
     ]
 
 
@@ -132,6 +141,7 @@ def test_entry_types_for_mod_wsgi():
         "app_name": None,
     }
     assert plan["postgres_pghba_databases"] == []
+    assert [entry["booleans"] for entry in plan["selinux_apps"]] == [[], []]
 
 
 def test_package_instead_of_source():

@@ -1,0 +1,1 @@
+"""Minimal Django project served by a generated .wsgi file."""
