@@ -17,6 +17,9 @@ STACK=${STACK:-nginx_gunicorn}
 DISTRO=${MOLECULE_DISTRO:-bookworm}
 NAME=${WSGISTACK_DEMO_NAME:-wsgistack-demo}
 PORT=${WSGISTACK_DEMO_PORT:-8080}
+# The apps of inventories/local answer to <name>.localhost; curl and browsers
+# resolve every *.localhost name to the loopback address.
+APP_HOST=${WSGISTACK_DEMO_HOST:-guestbook.localhost}
 STATE=$WSGISTACK_ROOT/.cache/demo
 
 down() {
@@ -59,7 +62,7 @@ container() {
 }
 
 round_trip() {
-  local url=http://127.0.0.1:$PORT message
+  local url=http://$APP_HOST:$PORT message
   message="hello from tools/demo.sh at $(date -u +%H:%M:%S)"
   for _ in $(seq 1 30); do
     curl -fsS "$url/health" >/dev/null 2>&1 && break
@@ -76,6 +79,7 @@ round_trip() {
     die "the row POSTed through the front server is not listed by GET $url/"
   fi
   echo "GET  $url/health -> $(curl -fsS "$url/health")"
+  echo "The second app of the inventory: http://notes.localhost:$PORT/"
   echo
   echo "The container $NAME keeps running; remove it with: bash tools/demo.sh down"
 }
