@@ -6,9 +6,11 @@ HTTP client has to be installed on the host for the tests.
 """
 
 import json
+import os
 import shlex
 
 import pytest
+import testinfra
 
 CLIENT = r"""
 import json, sys, urllib.error, urllib.parse, urllib.request
@@ -54,3 +56,16 @@ def http(host):
         return Response(json.loads(result.stdout))
 
     return request
+
+
+@pytest.fixture(scope="module")
+def platform():
+    """platform(suffix) -> the testinfra host of this scenario's platform named
+    wsgistack-<scenario>-<distro>-<suffix>, for tests about one host of several."""
+
+    def get(suffix):
+        scenario = os.environ["MOLECULE_SCENARIO_NAME"]
+        distro = os.environ.get("MOLECULE_DISTRO", "bookworm")
+        return testinfra.get_host(f"podman://wsgistack-{scenario}-{distro}-{suffix}")
+
+    return get

@@ -79,7 +79,9 @@ def options_table(options: dict, prefix: str = "") -> list[str]:
 def render(role: Path) -> str:
     specs = yaml.safe_load((role / "meta" / "argument_specs.yml").read_text(encoding="utf-8"))
     out = [HEADER, f"# Role `wsgistack.deploy.{role.name}`", ""]
-    for entry, spec in specs["argument_specs"].items():
+    entries = specs["argument_specs"]
+    main_options = (entries.get("main") or {}).get("options")
+    for entry, spec in entries.items():
         title = "" if entry == "main" else f" (`tasks_from: {entry}`)"
         out += [f"## {text(spec.get('short_description')) or entry}{title}", ""]
         description = spec.get("description")
@@ -87,6 +89,10 @@ def render(role: Path) -> str:
             paragraphs = description if isinstance(description, list) else [description]
             for paragraph in paragraphs:
                 out += [markdown(str(paragraph).strip()), ""]
+        if entry != "main" and main_options is not None and spec.get("options") is main_options:
+            # A YAML alias of main's options (options: *options): the same table, not twice.
+            out += ["### Variables", "", "The same as the main entry point's.", ""]
+            continue
         out += ["### Variables", "", *options_table(spec.get("options") or {}), ""]
     return "\n".join(out).rstrip() + "\n"
 

@@ -4,7 +4,9 @@
 # 1. set-up (tools/bootstrap.sh): Debian packages, .venv, collections, images;
 # 2. lint: yamllint, ansible-lint (production profile), ruff;
 # 3. pytest: filter and app unit tests, collection build/install;
-# 4. every molecule scenario on every Debian release (create → converge →
+# 4. the README's main job: tools/demo.sh deploys the default stack to a local
+#    container and shows a round trip, then tools/demo.sh down removes it;
+# 5. every molecule scenario on every Debian release (create → converge →
 #    idempotence → side effects → verify → destroy), two at a time.
 # Exits non-zero when anything fails; ends with a summary.
 #
@@ -18,7 +20,7 @@ cd "$WSGISTACK_ROOT" || exit 1
 
 # Logs go to files and CI: no colour codes.
 export NO_COLOR=1 PY_COLORS=0 ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
-STAGES=${WSGISTACK_STAGES:-"lint unit molecule"}
+STAGES=${WSGISTACK_STAGES:-"lint unit demo molecule"}
 JOBS=${WSGISTACK_JOBS:-2}
 LOGS=$WSGISTACK_ROOT/.cache/logs
 declare -a PASSED=() FAILED=()
@@ -49,44 +51,77 @@ scenarios() {
   fi
 }
 
-# One scenario on one release, logged to its own file (printed once it ends,
-# so parallel runs do not interleave).
-run_scenario() {
-  local scenario=$1 distro=$2 log_file=$LOGS/molecule-$1-$2.log start
+# One container job, logged to its own file (printed once it ends, so parallel
+# jobs do not interleave), its exit status and seconds in <log>.status.
+#   run_job demo DISTRO       the README's main job, as a user runs it, under its
+#                             own container name and port (a demo the user left
+#                             running is never touched), then demo.sh down;
+#   run_job SCENARIO DISTRO   molecule test of one scenario on one release.
+log_of() { # log_of JOB DISTRO -> the job's log file
+  if [ "$1" = demo ]; then echo "$LOGS/demo-$2.log"; else echo "$LOGS/molecule-$1-$2.log"; fi
+}
+
+run_job() {
+  local job=$1 distro=$2 log_file start status
+  log_file=$(log_of "$job" "$distro")
   start=$(date +%s)
-  # Molecule keys its working directory on the scenario alone; the two releases
-  # of one scenario may run at once, so each run gets its own.
-  MOLECULE_DISTRO=$distro \
-    MOLECULE_EPHEMERAL_DIRECTORY=$WSGISTACK_ROOT/.cache/molecule/$scenario-$distro \
-    molecule test -s "$scenario" >"$log_file" 2>&1
-  local status=$?
+  if [ "$job" = demo ]; then
+    (
+      export WSGISTACK_DEMO_NAME=wsgistack-ci-demo WSGISTACK_DEMO_PORT=18080 MOLECULE_DISTRO=$distro
+      bash tools/demo.sh down && bash tools/demo.sh
+      status=$?
+      bash tools/demo.sh down || status=1
+      if podman container exists "$WSGISTACK_DEMO_NAME"; then
+        echo "demo.sh down left $WSGISTACK_DEMO_NAME behind"; status=1
+      fi
+      exit "$status"
+    ) >"$log_file" 2>&1
+  else
+    # Molecule keys its working directory on the scenario alone; the two releases
+    # of one scenario may run at once, so each run gets its own.
+    MOLECULE_DISTRO=$distro \
+      MOLECULE_EPHEMERAL_DIRECTORY=$WSGISTACK_ROOT/.cache/molecule/$job-$distro \
+      molecule test -s "$job" >"$log_file" 2>&1
+  fi
+  status=$?
   echo "$status $(($(date +%s) - start))" >"$log_file.status"
   return "$status"
 }
-export -f run_scenario
+export -f run_job log_of
 export LOGS
 
-stage_molecule() {
+# The demo and the molecule scenarios share one pool of $JOBS parallel jobs.
+stage_containers() { # stage_containers demo|molecule...
   mkdir -p "$LOGS"
-  rm -f "$LOGS"/molecule-*.log "$LOGS"/molecule-*.status
-  local runs=()
-  for scenario in $(scenarios); do
-    for distro in $WSGISTACK_DISTROS; do runs+=("$scenario $distro"); done
+  local runs=() stage scenario distro
+  for stage in "$@"; do
+    case $stage in
+      demo) runs+=("demo ${WSGISTACK_DISTROS%% *}") ;;
+      molecule)
+        for scenario in $(scenarios); do
+          for distro in $WSGISTACK_DISTROS; do runs+=("$scenario $distro"); done
+        done ;;
+    esac
   done
-  log "molecule: ${#runs[@]} scenario runs, $JOBS at a time"
+  for run in "${runs[@]}"; do
+    set -- $run
+    rm -f "$(log_of "$1" "$2")" "$(log_of "$1" "$2").status"
+  done
+  log "containers: ${#runs[@]} jobs (the demo and the molecule scenarios), $JOBS at a time"
   printf '%s\n' "${runs[@]}" | xargs -P "$JOBS" -L1 bash -c '
-    run_scenario "$0" "$1"
-    read -r status seconds <"$LOGS/molecule-$0-$1.log.status"
-    printf "==> molecule %s on %s: %s in %ss\n" "$0" "$1" \
+    run_job "$0" "$1"
+    read -r status seconds <"$(log_of "$0" "$1").status"
+    printf "==> %s on %s: %s in %ss\n" "$0" "$1" \
       "$([ "$status" -eq 0 ] && echo passed || echo FAILED)" "$seconds" >&2'
   for run in "${runs[@]}"; do
     set -- $run
-    local log_file=$LOGS/molecule-$1-$2.log status seconds
+    local log_file status seconds
+    log_file=$(log_of "$1" "$2")
     read -r status seconds <"$log_file.status"
-    echo "::group::molecule $1 on $2 (exit $status, ${seconds}s)"
+    echo "::group::$1 on $2 (exit $status, ${seconds}s)"
     cat "$log_file"
     echo "::endgroup::"
-    record "molecule:$1@$2" "$status"
+    record "$([ "$1" = demo ] && echo demo || echo "molecule:$1")@$2" "$status"
   done
 }
 
@@ -95,7 +130,15 @@ main() {
   if ! "$WSGISTACK_ROOT/tools/bootstrap.sh"; then
     echo "set-up failed"; echo "summary: 0 passed, 1 failed"; exit 1
   fi
-  for stage in $STAGES; do "stage_$stage"; done
+  local containers=()
+  for stage in $STAGES; do
+    case $stage in
+      lint | unit) "stage_$stage" ;;
+      demo | molecule) containers+=("$stage") ;;
+      *) echo "unknown stage $stage (lint, unit, demo, molecule)"; record "stage:$stage" 1 ;;
+    esac
+  done
+  [ ${#containers[@]} -eq 0 ] || stage_containers "${containers[@]}"
   echo
   echo "==== wsgistack.deploy test summary ($((SECONDS - start))s) ===="
   for name in "${PASSED[@]}"; do echo "  passed  $name"; done

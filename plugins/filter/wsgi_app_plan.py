@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import posixpath
 import re
 from typing import Any
@@ -56,7 +57,9 @@ options:
         elements: str
         default: []
       requirements:
-        description: A requirements file, relative to O(_input[].source), installed first.
+        description: A requirements file, relative to O(_input[].source) and inside it,
+          installed first. The stack playbooks check that it exists on the controller before
+          anything changes.
         type: str
       entry:
         description:
@@ -114,11 +117,23 @@ options:
             the app's name), C(password) (required), C(url_env) (the environment variable that
             carries the connection URL, default C(DATABASE_URL)).
           - The URL is C(postgresql://user:password@/name?host=/var/run/postgresql) (the local
-            socket) unless O(database_host) names a database server.
+            socket) unless O(database_host) names a database server; then it is
+            C(postgresql://user:password@host/name), with C(sslmode) (and C(sslrootcert)) when
+            O(database_tls) is on.
         type: dict
+      health_check:
+        description: URL path the app server role requests through the front server (with
+          O(_input[].server_name) as C(Host)) at the end of every run; the run fails unless it
+          answers 2xx or 3xx, showing the answer and the end of the app server's log. An empty
+          string skips it. A path that queries the database (C(/health)) also proves the
+          database credentials.
+        type: str
+        default: O(_input[].mount)
       app_server:
         description: Options passed unchanged to the app's entry in the app server role
           (C(nginx_gunicorn_apps) or C(apache_modwsgi_apps)), such as C(workers) or C(threads).
+          Not C(name), C(user), C(group), C(create_user) or C(venv) - the plan sets those from
+          the description, and the stack creates that user, group and venv.
         type: dict
         default: {}
   stack:
@@ -132,8 +147,44 @@ options:
     default: /srv
   database_host:
     description: The database server's address when it is not this host (multi-host); the
-      apps then connect over TCP.
+      apps then connect over TCP. An IPv6 address is written in brackets in the URL.
     type: str
+  database_port:
+    description: The database server's port (C(postgres_pghba_port)); written into the URL
+      only when it is not 5432.
+    type: int
+    default: 5432
+  database_tls:
+    description:
+      - The database server has TLS on (C(postgres_pghba_ssl)). Apps on other hosts then
+        connect with TLS (O(database_sslmode)) and the rules for O(web_addresses) are
+        C(hostssl), so a connection without TLS finds no rule.
+    type: bool
+    default: false
+  database_sslmode:
+    description:
+      - libpq C(sslmode) of the apps' connections to a O(database_host) with O(database_tls);
+        by default C(verify-full) with O(database_sslrootcert) and C(require) without.
+      - C(require) encrypts but does not check the server's certificate; C(verify-ca) and
+        C(verify-full) (which also checks that the certificate names O(database_host)) need
+        O(database_sslrootcert).
+    type: str
+    choices: [require, verify-ca, verify-full]
+  database_sslrootcert:
+    description: Path, on the web hosts, of the CA certificate (PEM) that signed the database
+      server's certificate; passed to libpq as C(sslrootcert).
+    type: path
+  web_addresses:
+    description:
+      - The addresses the database server sees the web hosts connect from, as a mapping of
+        host name to address (or a list of addresses), for the database host of a split
+        tier. Each address is one host - C(10.0.1.21), C(10.0.1.21/32), C(2001:db8::21) or
+        C(2001:db8::21/128); nothing wider.
+      - Gives RV(_value.postgres_pghba_app_rules) - for each app with a database and each
+        address, C(host) (C(hostssl) with O(database_tls)) C(<database> <user> <address>/32)
+        C(scram-sha-256).
+    type: raw
+    default: {}
   python:
     description: The interpreter for apps that do not name one in O(_input[].python) (the
       shared-host stack passes the one it builds).
@@ -164,7 +215,8 @@ _value:
   contains:
     apps:
       description: The normalized app descriptions, with C(src_dir), C(venv), C(data_dir),
-        C(static) as absolute host paths and C(environment) including the database URL.
+        C(static), C(requirements) as absolute host paths, C(requirements_source) the
+        requirements file on the controller, and C(environment) including the database URL.
       type: list
       elements: dict
     virtualenvs:
@@ -173,6 +225,12 @@ _value:
       elements: dict
     postgres_pghba_databases:
       description: Databases and roles for P(wsgistack.deploy.postgres_pghba#role).
+      type: list
+      elements: dict
+    postgres_pghba_app_rules:
+      description: pg_hba rules (for P(wsgistack.deploy.pg_hba_lines#filter)) that let each
+        app's role into its database from each of O(web_addresses), with scram-sha-256; empty
+        without O(web_addresses).
       type: list
       elements: dict
     app_server_apps:
@@ -192,11 +250,23 @@ DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 STACKS = ("nginx_gunicorn", "apache_modwsgi", "shared_host")
 SOCKET_DIR = "/var/run/postgresql"
+DEFAULT_PORT = 5432
+SSLMODES = ("require", "verify-ca", "verify-full")
 KNOWN = {
     "name", "source", "package", "extras", "requirements", "entry", "user", "group", "python",
     "server_name", "server_aliases", "default_server", "mount", "static", "environment",
-    "database", "app_server",
+    "database", "app_server", "health_check",
 }  # fmt: skip
+# Keys of the app server entry that the plan derives from the description, and the field to
+# set instead; the stack acts on them (it creates that user, group and venv), so app_server
+# may not replace them.
+PLAN_OWNED = {
+    "name": "{where}.name",
+    "user": "{where}.user",
+    "group": "{where}.group",
+    "create_user": None,
+    "venv": "wsgistack_app_root (the venv is <app_root>/<name>/venv)",
+}
 
 
 class PlanError(AnsibleFilterError):
@@ -264,7 +334,7 @@ def _entry(app: dict, where: str, src_dir: str | None) -> dict:
     raise PlanError(f"{where}.entry.type", f"{kind!r} is not one of module, django, paste")
 
 
-def _database(app: dict, where: str, name: str, database_host: str | None) -> dict | None:
+def _database(app: dict, where: str, name: str, server: dict) -> dict | None:
     database = app.get("database")
     if database is None:
         return None
@@ -286,12 +356,12 @@ def _database(app: dict, where: str, name: str, database_host: str | None) -> di
     url_env = _text(database, "url_env", db_where, "DATABASE_URL")
     if not ENV_NAME.match(url_env):
         raise PlanError(f"{db_where}.url_env", f"{url_env!r} is not an environment variable name")
-    host = database_host or SOCKET_DIR
+    host = server["host"] or SOCKET_DIR
     credentials = f"{quote(db_user, safe='')}:{quote(password, safe='')}"
-    if database_host:
-        url = f"postgresql://{credentials}@{quote(database_host, safe='')}/{db_name}"
+    if server["host"]:
+        url = f"postgresql://{credentials}@{server['netloc']}/{db_name}{server['query']}"
     else:
-        url = f"postgresql://{credentials}@/{db_name}?host={quote(SOCKET_DIR, safe='/')}"
+        url = f"postgresql://{credentials}@/{db_name}{server['query']}"
     return {
         "name": db_name,
         "user": db_user,
@@ -357,19 +427,29 @@ def _install(app: dict, where: str, home: str) -> dict:
             raise PlanError(
                 f"{where}.requirements", "must be a path relative to 'source' (the project dir)"
             )
-        requirements = posixpath.normpath(posixpath.join(src_dir, requirements))
+        requirements = posixpath.normpath(requirements)
+        if requirements == ".." or requirements.startswith("../"):
+            raise PlanError(
+                f"{where}.requirements",
+                f"{app['requirements']!r} is outside 'source'; only the project dir is copied "
+                "to the host, so give a file inside it",
+            )
     if source is None:
         return {
             "source": None,
             "src_dir": None,
             "package_spec": _text(app, "package", where),
             "requirements": None,
+            "requirements_source": None,
         }
+    source = _absolute(_text(app, "source", where), f"{where}.source")
     return {
-        "source": _absolute(_text(app, "source", where), f"{where}.source"),
+        "source": source,
         "src_dir": src_dir,
         "package_spec": src_dir + (f"[{','.join(extras)}]" if extras else ""),
-        "requirements": requirements,
+        # On the host (the copy), and on the controller (checked before anything changes).
+        "requirements": requirements and posixpath.join(src_dir, requirements),
+        "requirements_source": requirements and posixpath.join(source, requirements),
     }
 
 
@@ -394,21 +474,41 @@ def _front(app: dict, where: str, name: str) -> dict:
     app_server = app.get("app_server", {})
     if not isinstance(app_server, dict):
         raise PlanError(f"{where}.app_server", "expected a mapping of role options")
+    owned = sorted(key for key in app_server if key in PLAN_OWNED)
+    if owned:
+        instead = PLAN_OWNED[owned[0]]
+        raise PlanError(
+            f"{where}.app_server.{owned[0]}",
+            "set by the plan, which the stack acts on (it creates the app's user, group and "
+            "venv); "
+            + (f"set {instead.format(where=where)} instead" if instead else "remove it")
+            + " - app_server is for app server options such as workers",
+        )
+    health_check = app.get("health_check", mount)
+    if not isinstance(health_check, str) or (
+        health_check and not re.fullmatch(r"/\S*", health_check)
+    ):
+        raise PlanError(
+            f"{where}.health_check",
+            f"{health_check!r} must be a URL path starting with / (such as /health), "
+            "or '' for none",
+        )
     return {
         "server_name": _text(app, "server_name", where, f"{name}.localhost"),
         "server_aliases": aliases,
         "default_server": bool(app.get("default_server", False)),
         "mount": mount,
+        "health_check": health_check,
         "app_server": app_server,
     }
 
 
-def _normalize(app: Any, index: int, app_root: str, database_host: str | None, python: str) -> dict:
+def _normalize(app: Any, index: int, app_root: str, server: dict, python: str) -> dict:
     where = f"wsgistack_apps[{index}]"
     name, user, group = _identity(app, where)
     home = posixpath.join(app_root, name)
     install = _install(app, where, home)
-    database = _database(app, where, name, database_host)
+    database = _database(app, where, name, server)
     return {
         "name": name,
         "user": user,
@@ -448,6 +548,112 @@ def _check_unique(apps: list[dict]) -> None:
         )
 
 
+def _tls_params(tls: Any, sslmode: str | None, sslrootcert: str | None) -> list[str]:
+    """The URL parameters of a TCP connection: sslmode and sslrootcert with TLS."""
+    if not isinstance(tls, bool):
+        raise AnsibleFilterError(f"{FILTER}: database_tls: expected a boolean, got {tls!r}")
+    if sslrootcert is not None:
+        sslrootcert = _absolute(sslrootcert, "database_sslrootcert")
+    if sslmode is None:
+        sslmode = "verify-full" if sslrootcert else "require"
+    if sslmode not in SSLMODES:
+        raise AnsibleFilterError(
+            f"{FILTER}: database_sslmode: {sslmode!r} is not one of {', '.join(SSLMODES)}"
+        )
+    if sslmode != "require" and sslrootcert is None:
+        raise AnsibleFilterError(
+            f"{FILTER}: database_sslmode: {sslmode} checks the server's certificate against "
+            "database_sslrootcert; give that CA certificate's path on the web hosts"
+        )
+    if not tls:
+        return []
+    params = [f"sslmode={sslmode}"]
+    if sslrootcert:
+        params.append(f"sslrootcert={quote(sslrootcert, safe='/')}")
+    return params
+
+
+def _server(host: str | None, port: Any, tls_params: list[str]) -> dict:
+    """How the apps reach PostgreSQL: the URL's host part and query string."""
+    if host is not None and (not isinstance(host, str) or not host.strip() or "/" in host):
+        raise AnsibleFilterError(
+            f"{FILTER}: database_host: {host!r} is not a host name or IP address"
+        )
+    if isinstance(port, str) and port.isdigit():
+        port = int(port)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise AnsibleFilterError(f"{FILTER}: database_port: {port!r} is not a TCP port")
+    netloc = None
+    if host:
+        netloc = f"[{host}]" if ":" in host else quote(host, safe="")
+        if port != DEFAULT_PORT:
+            netloc += f":{port}"
+        params = tls_params
+    else:
+        params = [f"host={quote(SOCKET_DIR, safe='/')}"]
+        if port != DEFAULT_PORT:
+            params.append(f"port={port}")
+    return {
+        "host": host or None,
+        "netloc": netloc,
+        "query": ("?" + "&".join(params)) if params else "",
+    }
+
+
+def _web_addresses(addresses: Any) -> list[str]:
+    """The web hosts' addresses as single-host networks, in order, without repeats."""
+    if isinstance(addresses, dict):
+        items = [(f"web_addresses[{host}]", host, value) for host, value in addresses.items()]
+    elif isinstance(addresses, list):
+        items = [(f"web_addresses[{i}]", None, value) for i, value in enumerate(addresses)]
+    else:
+        raise AnsibleFilterError(
+            f"{FILTER}: web_addresses: expected a mapping of web host to address, got {addresses!r}"
+        )
+    networks: list[str] = []
+    for field, host, value in items:
+        fix = (
+            f"set wsgistack_address of {host} to its IP address on the database network"
+            if host
+            else "give the web host's IP address"
+        )
+        if value is None or value == "":
+            raise AnsibleFilterError(f"{FILTER}: {field}: no address known; {fix}")
+        try:
+            network = ipaddress.ip_network(str(value), strict=False)
+        except ValueError:
+            raise AnsibleFilterError(
+                f"{FILTER}: {field}: {value!r} is not an IP address; {fix}"
+            ) from None
+        if network.num_addresses != 1:
+            raise AnsibleFilterError(
+                f"{FILTER}: {field}: {value!r} is a network; pg_hba gets one rule per web host "
+                f"(/{network.max_prefixlen}), never a wider one; {fix}"
+            )
+        text = network.with_prefixlen
+        if text not in networks:
+            networks.append(text)
+    return networks
+
+
+def _web_rules(apps: list[dict], networks: list[str], tls: bool) -> list[dict]:
+    """One scram-sha-256 rule per app database and web host address."""
+    rules = []
+    for app in apps:
+        for index, network in enumerate(networks):
+            rule = {
+                "type": "hostssl" if tls else "host",
+                "databases": [app["database"]["name"]],
+                "users": [app["database"]["user"]],
+                "address": network,
+                "method": "scram-sha-256",
+            }
+            if index == 0:
+                rule["comment"] = f"{app['name']} from the web hosts"
+            rules.append(rule)
+    return rules
+
+
 def _app_server_entry(app: dict, index: int, stack: str) -> dict:
     """The app's entry in nginx_gunicorn_apps or apache_modwsgi_apps."""
     entry = {
@@ -459,6 +665,7 @@ def _app_server_entry(app: dict, index: int, stack: str) -> dict:
         "venv": app["venv"],
         "static": app["static"],
         "environment": app["environment"],
+        "health_check": app["health_check"],
     }
     if stack == "nginx_gunicorn":
         if app["entry"]["type"] != "module":
@@ -502,15 +709,31 @@ def wsgi_app_plan(
     app_root: str = "/srv",
     database_host: str | None = None,
     python: str | None = None,
+    *,
+    database_port: int = DEFAULT_PORT,
+    database_tls: bool = False,
+    database_sslmode: str | None = None,
+    database_sslrootcert: str | None = None,
+    web_addresses: Any = None,
 ) -> dict:
     """Validate the app descriptions and derive every role's variables."""
     if stack not in STACKS:
         raise AnsibleFilterError(f"{FILTER}: stack: {stack!r} is not one of {', '.join(STACKS)}")
     if not isinstance(apps, list) or not apps:
         raise PlanError("wsgistack_apps", "expected a non-empty list of app descriptions")
-    app_root = _absolute(app_root, "app_root")
+    if not isinstance(app_root, str) or not posixpath.isabs(app_root):
+        raise PlanError(
+            "app_root", f"{app_root!r} must be an absolute path (wsgistack_app_root in the stacks)"
+        )
+    app_root = posixpath.normpath(app_root)
     python = _absolute(python or "/usr/bin/python3", "python")
-    normalized = [_normalize(app, i, app_root, database_host, python) for i, app in enumerate(apps)]
+    server = _server(
+        database_host,
+        database_port,
+        _tls_params(database_tls, database_sslmode, database_sslrootcert),
+    )
+    networks = _web_addresses({} if web_addresses is None else web_addresses)
+    normalized = [_normalize(app, i, app_root, server, python) for i, app in enumerate(apps)]
     _check_unique(normalized)
     with_db = [app for app in normalized if app["database"]]
     return {
@@ -533,6 +756,7 @@ def wsgi_app_plan(
             }
             for app in with_db
         ],
+        "postgres_pghba_app_rules": _web_rules(with_db, networks, database_tls),
         "app_server_apps": [
             _app_server_entry(app, index, stack) for index, app in enumerate(normalized)
         ],

@@ -5,8 +5,11 @@ differs between the stacks is in STACKS, keyed by the scenario's name.
 """
 
 import os
+import re
 import shlex
+import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +23,11 @@ STACKS = {
         "service": "gunicorn-{app}",
         # The first app is nginx's default server: unknown host names reach it.
         "unknown_host": (200, "Guestbook (wsgistack.deploy demo)"),
+        "python": "/usr/bin/python3",
+        "sys_prefix": "/srv/{app}/venv",
+        # Shared objects the app's processes must (not) have mapped.
+        "maps": [],
+        "not_maps": [],
     },
     "apache_modwsgi_stack": {
         "server": "Apache",
@@ -28,12 +36,38 @@ STACKS = {
         "service": "apache2",
         # Apache's catch-all vhost refuses names no app claims.
         "unknown_host": (403, ""),
+        "python": "/usr/bin/python3",
+        "sys_prefix": "/srv/{app}/venv",
+        # Debian's mod_wsgi, built for the system python3.
+        "maps": ["/usr/lib/apache2/modules/mod_wsgi.so"],
+        "not_maps": [],
+    },
+    "shared_host_stack": {
+        "server": "Apache",
+        "software": "Apache",
+        "process": "(wsgi:{app})",
+        "service": "apache2",
+        "unknown_host": (403, ""),
+        "python": "/opt/python/3.11.2/bin/python3.11",
+        # Seed 000: the daemon runs the built interpreter (python-home = its prefix) and
+        # the .wsgi puts the app's venv first on sys.path.
+        "sys_prefix": "/opt/python/3.11.2",
+        # mod_wsgi compiled by pip against the built interpreter, and that
+        # interpreter's shared libpython (not the system's).
+        "maps": [
+            "/opt/wsgistack/mod_wsgi/lib/python3.11/site-packages/mod_wsgi/server/mod_wsgi-py311",
+            "/opt/python/3.11.2/lib/libpython3.11.so.1.0",
+        ],
+        "not_maps": [
+            "/usr/lib/apache2/modules/mod_wsgi.so",
+            "/usr/lib/x86_64-linux-gnu/libpython3",
+        ],
     },
 }
 STACK = STACKS[os.environ["MOLECULE_SCENARIO_NAME"]]
 
 
-def test_post_through_nginx_writes_postgresql_and_get_lists_it(host, http):
+def test_post_through_the_front_server_writes_postgresql_and_get_lists_it(host, http):
     marker = f"molecule-{uuid.uuid4()}"
     posted = http("POST", FRONT, APPS["guestbook"], {"name": "molecule", "message": marker})
     assert posted.status == 303
@@ -64,8 +98,24 @@ def test_each_app_runs_as_its_own_user_from_its_own_venv(http, app):
     info = http("GET", FRONT + "info", APPS[app]).json()
     assert info["user"] == app
     assert info["uid"] != 0
-    assert info["sys_prefix"] == f"/srv/{app}/venv"
+    assert info["sys_prefix"] == STACK["sys_prefix"].format(app=app)
+    assert info["flask_file"].startswith(f"/srv/{app}/venv/lib/")
     assert STACK["software"] in info["server_software"]
+
+
+@pytest.mark.parametrize("app", sorted(APPS))
+def test_the_app_runs_on_the_intended_interpreter(host, http, app):
+    """Version and installation prefix reported by the app are those of STACK["python"]."""
+    info = http("GET", FRONT + "info", APPS[app]).json()
+    expected = host.check_output(
+        STACK["python"] + " -c 'import platform, sys; print(platform.python_version(), sys.prefix)'"
+    ).split()
+    assert [info["python_version"], info["sys_base_prefix"]] == expected
+    maps = host.file(f"/proc/{info['pid']}/maps").content_string
+    for library in STACK["maps"]:
+        assert library in maps, f"{library} is not loaded by {app}'s process"
+    for library in STACK["not_maps"]:
+        assert library not in maps, f"{library} is loaded by {app}'s process"
 
 
 def test_unknown_host_names(http):
@@ -99,3 +149,31 @@ def test_the_app_cannot_write_its_code_or_venv(host, app):
         attempt = host.run(f"sudo -u {app} touch {path}/written-by-app")
         assert attempt.rc != 0, f"{app} could write to {path}"
     assert host.run(f"sudo -u {app} touch /var/lib/{app}/written-by-app").rc == 0
+
+
+def test_check_mode_on_the_converged_host_predicts_no_change():
+    """`ansible-playbook --check --diff` of the stack playbook: no change, no failure."""
+    stack = os.environ["MOLECULE_SCENARIO_NAME"].removesuffix("_stack")
+    result = subprocess.run(
+        [
+            "ansible-playbook",
+            "-i",
+            str(Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "inventory")),
+            str(Path(os.environ["MOLECULE_PROJECT_DIRECTORY"], "playbooks", f"{stack}.yml")),
+            "--check",
+            "--diff",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        check=False,
+    )
+    tail = result.stdout[-4000:] + result.stderr[-2000:]
+    assert result.returncode == 0, tail
+    recap = re.findall(
+        r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)",
+        result.stdout,
+        re.MULTILINE,
+    )
+    assert recap, tail
+    assert [(host, "0", "0", "0") for host, *_ in recap] == recap, tail

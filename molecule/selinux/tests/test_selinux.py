@@ -11,14 +11,16 @@ SO = f"{APP}/venv/lib/python3.11/site-packages/psycopg2/_psycopg.cpython-3-x86_6
 VENDORED = f"{APP}/venv/lib/python3.11/site-packages/numpy.libs/libopenblas-ab12.so.0.3"
 
 
-def is_plain(host):
-    """The host without SELinux policy (platform wsgistack-selinux-plain-<distro>)."""
-    return "-plain-" in host.backend.get_hostname()
+@pytest.fixture(scope="module")
+def store(platform):
+    """The host with the policy store installed and the role forced to manage it."""
+    return platform("store")
 
 
-def store_only(host):
-    if is_plain(host):
-        pytest.skip("host without a policy store")
+@pytest.fixture(scope="module")
+def plain(platform):
+    """A stock host without SELinux: the role must leave it alone."""
+    return platform("plain")
 
 
 LABELS = [
@@ -32,18 +34,16 @@ LABELS = [
 ]
 
 
-def test_matchpathcon_labels(host):
+def test_matchpathcon_labels(store):
     """The venv's compiled extensions (also vendored .so.N) get httpd_sys_script_exec_t."""
-    store_only(host)
     paths = [path for path, _ in LABELS]
-    output = host.check_output("matchpathcon" + " %s" * len(paths), *paths)
+    output = store.check_output("matchpathcon" + " %s" * len(paths), *paths)
     got = {line.split("\t")[0]: line.split("\t")[1].split(":")[2] for line in output.splitlines()}
     assert got == dict(LABELS)
 
 
-def test_local_file_contexts(host):
-    store_only(host)
-    local = host.check_output("semanage fcontext -l -C")
+def test_local_file_contexts(store):
+    local = store.check_output("semanage fcontext -l -C")
     assert r"/var/www/apps/guestbook/venv/.+\.so(\.[0-9]+)*" in local
     for line in local.splitlines():
         if line.startswith(r"/var/www/apps/guestbook/venv/.+\.so"):
@@ -52,29 +52,24 @@ def test_local_file_contexts(host):
             assert "httpd_sys_rw_content_t" in line
 
 
-def test_booleans_persistent(host):
-    store_only(host)
-    local = host.check_output("semanage boolean -l -C")
+def test_booleans_persistent(store):
+    local = store.check_output("semanage boolean -l -C")
     for name in ("httpd_can_network_connect_db", "httpd_can_network_connect"):
         line = next(line for line in local.splitlines() if line.startswith(name + " "))
         assert "on" in line.split("(")[1].split(")")[0].split(",")[1]  # the persistent default
 
 
-def test_gunicorn_port(host):
-    store_only(host)
-    ports = host.check_output("semanage port -l -C")
+def test_gunicorn_port(store):
+    ports = store.check_output("semanage port -l -C")
     assert any(line.split()[:3] == ["http_port_t", "tcp", "8000"] for line in ports.splitlines())
 
 
-def test_selinux_config_untouched(host):
-    store_only(host)
-    assert host.run("sha256sum -c /root/selinux-config.sha256").rc == 0
-    assert "SELINUX=disabled" not in host.file("/etc/selinux/config").content_string
+def test_selinux_config_untouched(store):
+    assert store.run("sha256sum -c /root/selinux-config.sha256").rc == 0
+    assert "SELINUX=disabled" not in store.file("/etc/selinux/config").content_string
 
 
-def test_plain_host_untouched(host):
-    if not is_plain(host):
-        pytest.skip("host with a policy store")
-    assert not host.package("policycoreutils").is_installed
-    assert not host.exists("semanage")
-    assert not host.file("/etc/selinux/config").exists
+def test_plain_host_untouched(plain):
+    assert not plain.package("policycoreutils").is_installed
+    assert not plain.exists("semanage")
+    assert not plain.file("/etc/selinux/config").exists

@@ -2,7 +2,11 @@
 
 Usage: python inspect_host.py REQUEST_JSON   (run with the interpreter Ansible uses)
 REQUEST_JSON: {"files": {VAR: PATH}, "local_packages": [PATH], "users": {VAR: NAME},
-"groups": {VAR: NAME}, "python": PATH, "venv": PATH}
+"groups": {VAR: NAME}, "python": PATH, "venv": PATH, "pending": PENDING}
+PENDING (check mode only, else {}): {"paths": [PATH], "users": [NAME], "groups": [NAME]},
+what earlier tasks of this check-mode run would have made or changed. A file or local
+project at or under a pending path is reported as pending (and not as missing): the host
+does not show it as a real run would find it.
 Prints one JSON object; one remote call instead of a dozen tasks. Only reads.
 """
 
@@ -49,21 +53,38 @@ def account(lookup, name):
     return True
 
 
+def under(path, parents):
+    return any(path == p or path.startswith(p.rstrip("/") + "/") for p in parents)
+
+
 def main():
     request = json.loads(sys.argv[1])
-    files = {
-        var: {"path": path, "exists": os.path.isfile(path), "executable": os.access(path, os.X_OK)}
-        for var, path in request["files"].items()
-    }
+    pending = request.get("pending") or {}
+    pending_paths = pending.get("paths", [])
+    files = {}
+    for var, path in request["files"].items():
+        files[var] = {
+            "path": path,
+            "exists": os.path.isfile(path),
+            "executable": os.access(path, os.X_OK),
+            "pending": under(path, pending_paths),
+        }
+    local_missing = [p for p in request["local_packages"] if not os.path.exists(p)]
+    users = {v: n for v, n in request["users"].items() if not account(pwd.getpwnam, n)}
+    groups = {v: n for v, n in request["groups"].items() if not account(grp.getgrnam, n)}
     venv = request["venv"]
     entries = os.listdir(venv) if os.path.isdir(venv) else []
     # ansible.builtin.pip imports packaging (or pkg_resources) in this interpreter.
     pip_module_ready = any(importlib.util.find_spec(m) for m in ("packaging", "pkg_resources"))
     result = {
         "files": files,
-        "missing_local_packages": [p for p in request["local_packages"] if not os.path.exists(p)],
-        "missing_users": [v for v, n in request["users"].items() if not account(pwd.getpwnam, n)],
-        "missing_groups": [v for v, n in request["groups"].items() if not account(grp.getgrnam, n)],
+        "missing_local_packages": [p for p in local_missing if not under(p, pending_paths)],
+        "missing_users": [v for v, n in users.items() if n not in pending.get("users", [])],
+        "missing_groups": [v for v, n in groups.items() if n not in pending.get("groups", [])],
+        # An earlier task of this check-mode run would have made (or changed) these.
+        "pending_local_packages": [p for p in request["local_packages"] if under(p, pending_paths)],
+        "pending_users": [v for v, n in users.items() if n in pending.get("users", [])],
+        "pending_groups": [v for v, n in groups.items() if n in pending.get("groups", [])],
         # Groups this process may give files to (without root: its own groups only).
         "own_groups": sorted(
             {g.gr_name for g in grp.getgrall() if g.gr_gid in {os.getgid(), *os.getgroups()}}

@@ -10,6 +10,7 @@ import threading
 from contextlib import closing
 from pathlib import Path
 
+import flask
 import pytest
 from guestbook import create_app
 from guestbook.db import Database
@@ -155,6 +156,8 @@ def test_info_tells_who_serves(client):
     assert response.status_code == 200
     assert info["python_version"] == platform.python_version()
     assert info["sys_prefix"] == sys.prefix
+    assert info["sys_base_prefix"] == sys.base_prefix
+    assert info["flask_file"] == flask.__file__
     assert info["sys_executable"] == sys.executable
     assert info["pid"] == os.getpid()
     assert info["ppid"] == os.getppid()

@@ -4,6 +4,7 @@ import copy
 
 import pytest
 from ansible.errors import AnsibleFilterError
+from ansible_collections.wsgistack.deploy.plugins.filter.pg_hba_lines import pg_hba_lines
 from ansible_collections.wsgistack.deploy.plugins.filter.wsgi_app_plan import (
     FilterModule,
     wsgi_app_plan,
@@ -105,6 +106,106 @@ def test_remote_database_host_uses_tcp():
     assert url == "postgresql://guestbook:s3cret%2Fwith%3Aodd%40chars@10.0.0.5/guestbook"
 
 
+def test_remote_database_over_tls_with_the_servers_ca():
+    plan = wsgi_app_plan([app()], "nginx_gunicorn", database_host="10.0.0.5", database_tls=True,
+                         database_sslrootcert="/etc/ssl/db ca.crt")  # fmt: skip
+    url = plan["apps"][0]["environment"]["GUESTBOOK_DATABASE_URL"]
+    assert url == (
+        "postgresql://guestbook:s3cret%2Fwith%3Aodd%40chars@10.0.0.5/guestbook"
+        "?sslmode=verify-full&sslrootcert=/etc/ssl/db%20ca.crt"
+    )
+    plain = wsgi_app_plan([app()], "nginx_gunicorn", database_host="db.internal",
+                          database_tls=True, database_port=5433)  # fmt: skip
+    assert plain["apps"][0]["environment"]["GUESTBOOK_DATABASE_URL"].endswith(
+        "@db.internal:5433/guestbook?sslmode=require"
+    )
+    ipv6 = wsgi_app_plan([app()], "nginx_gunicorn", database_host="2001:db8::5")
+    assert ipv6["apps"][0]["environment"]["GUESTBOOK_DATABASE_URL"].endswith(
+        "@[2001:db8::5]/guestbook"
+    )
+
+
+def test_tls_settings_do_not_change_the_local_socket_url():
+    plan = wsgi_app_plan([app()], "nginx_gunicorn", database_tls=True, database_port=5433)
+    assert plan["apps"][0]["environment"]["GUESTBOOK_DATABASE_URL"].endswith(
+        "@/guestbook?host=/var/run/postgresql&port=5433"
+    )
+    assert plan["apps"][0]["database"]["host"] == "/var/run/postgresql"
+
+
+def test_no_web_addresses_no_rules():
+    assert wsgi_app_plan([app()], "nginx_gunicorn")["postgres_pghba_app_rules"] == []
+
+
+@pytest.mark.parametrize(("tls", "kind"), [(False, "host"), (True, "hostssl")])
+def test_web_addresses_give_one_scram_rule_per_database_and_web_host(tls, kind):
+    other = app(name="notes", server_name="notes.test",
+                database={"password": "another-long-secret", "user": "scribe"})  # fmt: skip
+    web = {"web1": "10.89.0.11", "web2": "10.89.0.12/32", "web3": "2001:db8::13",
+           "web4": "10.89.0.11"}  # fmt: skip
+    rules = wsgi_app_plan([app(), other, app(name="nodb", server_name="n.test", database=None)],
+                          "nginx_gunicorn", web_addresses=web,
+                          database_tls=tls)["postgres_pghba_app_rules"]  # fmt: skip
+    assert [(r["type"], r["databases"], r["users"], r["address"], r["method"]) for r in rules] == [
+        (kind, ["guestbook"], ["guestbook"], "10.89.0.11/32", "scram-sha-256"),
+        (kind, ["guestbook"], ["guestbook"], "10.89.0.12/32", "scram-sha-256"),
+        (kind, ["guestbook"], ["guestbook"], "2001:db8::13/128", "scram-sha-256"),
+        (kind, ["notes"], ["scribe"], "10.89.0.11/32", "scram-sha-256"),
+        (kind, ["notes"], ["scribe"], "10.89.0.12/32", "scram-sha-256"),
+        (kind, ["notes"], ["scribe"], "2001:db8::13/128", "scram-sha-256"),
+    ]
+    assert [r.get("comment") for r in rules[:4]] == [
+        "guestbook from the web hosts",
+        None,
+        None,
+        "notes from the web hosts",
+    ]
+
+
+def test_web_rules_pass_the_pg_hba_filters():
+    web = ["10.89.0.11", "10.89.0.12"]
+    plan = wsgi_app_plan([app()], "nginx_gunicorn", database_tls=True, web_addresses=web)
+    rules = plan["postgres_pghba_app_rules"]
+    assert [line.split() for line in pg_hba_lines(rules)] == [
+        ["#", "guestbook", "from", "the", "web", "hosts"],
+        ["hostssl", "guestbook", "guestbook", "10.89.0.11/32", "scram-sha-256"],
+        ["hostssl", "guestbook", "guestbook", "10.89.0.12/32", "scram-sha-256"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"web_addresses": {"web1": "10.89.0.0/24"}}, "wsgi_app_plan: web_addresses[web1]: "
+         "'10.89.0.0/24' is a network; pg_hba gets one rule per web host (/32), never a wider "
+         "one; set wsgistack_address of web1 to its IP address on the database network"),
+        ({"web_addresses": {"web1": "10.89.0.5/24"}}, "wsgi_app_plan: web_addresses[web1]: "
+         "'10.89.0.5/24' is a network"),
+        ({"web_addresses": ["2001:db8::/64"]}, "wsgi_app_plan: web_addresses[0]: "
+         "'2001:db8::/64' is a network; pg_hba gets one rule per web host (/128)"),
+        ({"web_addresses": {"web1": "web1.example.com"}}, "wsgi_app_plan: web_addresses[web1]: "
+         "'web1.example.com' is not an IP address; set wsgistack_address of web1"),
+        ({"web_addresses": {"web2": None}}, "wsgi_app_plan: web_addresses[web2]: no address "
+         "known; set wsgistack_address of web2"),
+        ({"web_addresses": "10.0.0.1"}, "wsgi_app_plan: web_addresses: expected a mapping of "
+         "web host to address"),
+        ({"database_host": "/var/run/postgresql"}, "wsgi_app_plan: database_host: "
+         "'/var/run/postgresql' is not a host name or IP address"),
+        ({"database_port": 0}, "wsgi_app_plan: database_port: 0 is not a TCP port"),
+        ({"database_tls": "yes"}, "wsgi_app_plan: database_tls: expected a boolean, got 'yes'"),
+        ({"database_tls": True, "database_sslmode": "prefer"}, "wsgi_app_plan: "
+         "database_sslmode: 'prefer' is not one of require, verify-ca, verify-full"),
+        ({"database_tls": True, "database_sslmode": "verify-full"}, "wsgi_app_plan: "
+         "database_sslmode: verify-full checks the server's certificate against "
+         "database_sslrootcert; give that CA certificate's path on the web hosts"),
+        ({"database_sslrootcert": "ca.crt"}, "wsgi_app_plan: database_sslrootcert: 'ca.crt' "
+         "must be an absolute path"),
+    ],
+)  # fmt: skip
+def test_bad_connection_settings_name_the_parameter(kwargs, message):
+    assert error([app()], **kwargs).startswith(message)
+
+
 def test_app_server_entries_per_stack():
     (gunicorn,) = wsgi_app_plan([app(app_server={"workers": 3})], "nginx_gunicorn")[
         "app_server_apps"
@@ -126,6 +227,12 @@ def test_app_server_entries_per_stack():
     assert modwsgi["writable_dirs"] == ["/var/lib/guestbook"]
     assert "module" not in modwsgi
     assert "python_home" not in modwsgi  # the daemon's python-home is the venv
+    # The health check defaults to the mount point; the app description can name one.
+    assert (gunicorn["health_check"], modwsgi["health_check"]) == ("/", "/guestbook")
+    (checked,) = wsgi_app_plan([app(health_check="/health")], "apache_modwsgi")["app_server_apps"]
+    assert checked["health_check"] == "/health"
+    (unchecked,) = wsgi_app_plan([app(health_check="")], "nginx_gunicorn")["app_server_apps"]
+    assert unchecked["health_check"] == ""
 
 
 def test_entry_types_for_mod_wsgi():
@@ -219,6 +326,12 @@ def test_two_apps_are_independent():
          "wsgistack_apps[0].environment: expected a mapping of variable names to values"),
         ([app(mount="/sub/")], {}, "wsgi_app_plan: wsgistack_apps[0].mount: '/sub/' must be "
          "'/' or '/path' without a trailing /"),
+        ([app(health_check="health")], {}, "wsgi_app_plan: wsgistack_apps[0].health_check: "
+         "'health' must be a URL path starting with / (such as /health), or '' for none"),
+        ([app(health_check=8000)], {}, "wsgi_app_plan: wsgistack_apps[0].health_check: 8000 "
+         "must be a URL path"),
+        ([app(health_check="/a b")], {}, "wsgi_app_plan: wsgistack_apps[0].health_check: "
+         "'/a b' must be a URL path"),
         ([app(server_aliases="www.example.com")], {}, "wsgi_app_plan: "
          "wsgistack_apps[0].server_aliases: expected a list of host names"),
         ([app(app_server=["workers=3"])], {}, "wsgi_app_plan: wsgistack_apps[0].app_server: "

@@ -8,6 +8,7 @@ import pwd
 import sys
 from typing import Any
 
+import flask
 from flask import Blueprint, request
 
 from . import db
@@ -37,6 +38,11 @@ def info() -> dict[str, Any]:
     return {
         "python_version": platform.python_version(),
         "sys_prefix": sys.prefix,
+        # The interpreter's installation (the prefix the venv was made from).
+        "sys_base_prefix": sys.base_prefix,
+        # Where the libraries come from (a venv's site-packages, or the sys.path block
+        # of a .wsgi that adds one).
+        "flask_file": flask.__file__,
         "sys_executable": sys.executable,
         "pid": os.getpid(),
         "ppid": os.getppid(),

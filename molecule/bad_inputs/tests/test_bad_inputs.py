@@ -1,0 +1,477 @@
+"""Bad input is rejected before anything on any host changes (project issue 8).
+
+Each case runs what a user runs - ``ansible-playbook -i <inventory> playbooks/<stack>.yml``
+on the controller - against this scenario's container (in both tiers), from an inventory
+whose group_vars describe the guestbook app as inventories/local does, with one bad value:
+in the app description (``wsgistack_apps``) or in a role variable. Each case asserts that
+
+- the run fails and stops in the stack's first play, the check of playbooks/parts/check.yml:
+  no later play started, on any host;
+- the failure message names the variable (or the field of the app description) and the fix;
+- the host is untouched: the same packages (dpkg-query), the same users and groups (getent),
+  and no file created, changed or removed under the directories a deployment writes.
+
+Two controls show that these assertions can fail: the detector reports changes made on
+purpose (a file, a user, a package), and the check play passes the good inventory on every
+stack without changing anything, so each case fails because of its one bad value.
+
+A checksum mismatch needs the tarball's download and is covered on a real tarball by the
+python_build scenario (molecule/python_build/side_effect.yml, "wrong checksum").
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[3]
+GUESTBOOK = REPO / "tests" / "apps" / "guestbook"
+STACKS = ("nginx_gunicorn", "apache_modwsgi", "shared_host")
+CHECK_PLAY = "Check every input before anything changes"
+STAMP = "/run/wsgistack-bad-inputs.stamp"
+# Where a deployment writes: packages, configuration, accounts, apps, venvs, data, the
+# built CPython, caches. /var itself shows a new directory there, such as /var/www.
+WATCHED = ("/etc", "/opt", "/srv", "/home", "/usr", "/var/lib", "/var/cache", "/var/www")
+PACKAGES = "dpkg-query -W -f '${Package} ${Version} ${Status}\\n'"
+BUILT_PYTHON = "/opt/python/3.11.2/bin/python3.11"  # shared_host's wsgistack_python
+
+# The guestbook as inventories/local/group_vars/all/apps.yml describes it.
+APP = {
+    "name": "guestbook",
+    "source": str(GUESTBOOK),
+    "extras": ["postgres"],
+    "entry": {"type": "module", "callable": "guestbook.wsgi:application"},
+    "server_name": "guestbook.localhost",
+    "default_server": True,
+    "static": [{"url": "/static", "dir": "src/guestbook/static"}],
+    "environment": {"GUESTBOOK_TITLE": "Guestbook"},
+    "database": {"password": "bad-inputs-db-password", "url_env": "GUESTBOOK_DATABASE_URL"},
+}
+
+
+def good_vars() -> dict[str, Any]:
+    """The inventory's variables: the app, and the CPython the shared_host stack builds."""
+    python = REPO / "inventories" / "local" / "group_vars" / "all" / "python.yml"
+    return {"wsgistack_apps": [copy.deepcopy(APP)], **yaml.safe_load(python.read_text())}
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    stack: str
+    expect: tuple[str, ...]  # every one must be in the failure message
+    app: dict = field(default_factory=dict)  # changes to wsgistack_apps[0]; None removes a key
+    set: dict = field(default_factory=dict)  # inventory variables set
+    drop: tuple[str, ...] = ()  # inventory variables removed
+
+    def inventory_vars(self) -> dict[str, Any]:
+        variables = good_vars()
+        for key in self.drop:
+            del variables[key]
+        variables.update(copy.deepcopy(self.set))
+        app = variables["wsgistack_apps"][0]
+        for key, value in copy.deepcopy(self.app).items():
+            if value is None:
+                app.pop(key, None)
+            else:
+                app[key] = value
+        return variables
+
+
+def rule(**fields: str) -> dict[str, str]:
+    return {"type": "host", "databases": "guestbook", "users": "guestbook", **fields}
+
+
+CASES = [
+    # python_build (shared_host): argument_specs, then tasks/validate.yml
+    Case(
+        "python_build-sha256-missing",
+        "shared_host",
+        ("missing required arguments: python_build_source_sha256",),
+        drop=("python_build_source_sha256",),
+    ),
+    Case(
+        "python_build-sha256-short",
+        "shared_host",
+        (
+            "python_build_source_sha256 must be the sha256 of the tarball, 64 hex digits",
+            "got '2411c74bda5bbcfc'",
+            "run sha256sum on the file",
+        ),
+        set={"python_build_source_sha256": "2411c74bda5bbcfc"},
+    ),
+    Case(
+        "python_build-prefix-relative",
+        "shared_host",
+        ("python_build_prefix must be an absolute directory", "e.g. /opt/python/3.11.2"),
+        set={"python_build_prefix": "opt/python/3.11.2"},
+    ),
+    # postgres_pghba: the pg_hba rules, rendered by the filters before any change
+    Case(
+        "pg_hba-host-bits-set",
+        "nginx_gunicorn",
+        ("postgres_pghba_app_rules", "'10.0.1.5/24' has host bits set; use 10.0.1.0/24"),
+        set={"postgres_pghba_app_rules": [rule(address="10.0.1.5/24")]},
+    ),
+    Case(
+        "pg_hba-netmask-not-contiguous",
+        "apache_modwsgi",
+        (
+            "postgres_pghba_app_rules",
+            "netmask: '255.0.255.0' is not contiguous",
+            "use a CIDR address instead",
+        ),
+        set={"postgres_pghba_app_rules": [rule(address="10.0.1.0", netmask="255.0.255.0")]},
+    ),
+    Case(
+        "pg_hba-rule-shadowed",
+        "shared_host",
+        (
+            "postgres_pghba_app_rules",
+            "rule 2 (host guestbook guestbook 10.0.1.0/24 scram-sha-256) can never match",
+            "move rule 2 above rule 1 or narrow rule 1",
+        ),
+        set={
+            "postgres_pghba_app_rules": [
+                rule(databases="all", users="all", address="10.0.0.0/8"),
+                rule(address="10.0.1.0/24"),
+            ]
+        },
+    ),
+    Case(
+        "pg_hba-trust-not-allowed",
+        "nginx_gunicorn",
+        (
+            "postgres_pghba_app_rules",
+            "method: trust lets anyone who can connect log in",
+            "use scram-sha-256",
+            "set postgres_pghba_allow_trust: true",
+        ),
+        set={"postgres_pghba_app_rules": [rule(type="local", method="trust")]},
+    ),
+    # The app description (the wsgi_app_plan filter and the check of the sources)
+    Case(
+        "app-entry-type-unknown",
+        "apache_modwsgi",
+        ("wsgistack_apps[0].entry.type: 'uwsgi' is not one of module, django, paste",),
+        app={"entry": {"type": "uwsgi", "callable": "guestbook.wsgi:application"}},
+    ),
+    Case(
+        "app-entry-without-callable",
+        "nginx_gunicorn",
+        (
+            "wsgistack_apps[0].entry.callable: 'guestbook.wsgi' is not 'package.module:callable'",
+            "for example 'guestbook.wsgi:application'",
+        ),
+        app={"entry": {"type": "module", "callable": "guestbook.wsgi"}},
+    ),
+    Case(
+        "app-requirements-missing",
+        "nginx_gunicorn",
+        (
+            f"wsgistack_apps[0].requirements: {GUESTBOOK}/requirements/prod.txt is not a file "
+            "on the controller",
+            "add it to the project",
+            "or remove requirements",
+        ),
+        app={"requirements": "requirements/prod.txt"},
+    ),
+    Case(
+        "app-source-missing",
+        "apache_modwsgi",
+        (
+            f"wsgistack_apps[0].source: {GUESTBOOK}-gone is not a directory on the controller",
+            "give the absolute path of the project",
+        ),
+        app={"source": f"{GUESTBOOK}-gone"},
+    ),
+    Case(
+        "app-user-root",
+        "apache_modwsgi",
+        (
+            "wsgistack_apps[0].user: 'root' is not allowed",
+            "the app must run as its own unprivileged user",
+        ),
+        app={"user": "root"},
+    ),
+    Case(
+        "app-server-user-root",
+        "shared_host",
+        ("wsgistack_apps[0].app_server.user: set by the plan", "set wsgistack_apps[0].user"),
+        app={"app_server": {"user": "root"}},
+    ),
+    Case(
+        "app-root-relative",
+        "apache_modwsgi",
+        ("app_root: 'srv' must be an absolute path (wsgistack_app_root",),
+        set={"wsgistack_app_root": "srv"},
+    ),
+    # virtualenv, nginx_gunicorn, apache_modwsgi: role variables and app server options
+    Case(
+        "virtualenv-pip-version",
+        "nginx_gunicorn",
+        ("virtualenv_pip_version: use 'latest', a version such as 25.1.1",),
+        set={"virtualenv_pip_version": "newest"},
+    ),
+    Case(
+        "gunicorn-workers-zero",
+        "nginx_gunicorn",
+        ("nginx_gunicorn_apps[0].workers is 0: set a number >= 1",),
+        app={"app_server": {"workers": 0}},
+    ),
+    Case(
+        "gunicorn-workers-negative",
+        "nginx_gunicorn",
+        (
+            "nginx_gunicorn_workers is -2: set a number >= 1",
+            "or leave it unset for 2 * CPU cores + 1",
+        ),
+        set={"nginx_gunicorn_workers": -2},
+    ),
+    Case(
+        "gunicorn-worker-class-unknown",
+        "nginx_gunicorn",
+        ("nginx_gunicorn_worker_class must be one of: sync, gthread, gevent, got: eventlet",),
+        set={"nginx_gunicorn_worker_class": "eventlet"},
+    ),
+    Case(
+        "gunicorn-tls-cert-relative",
+        "nginx_gunicorn",
+        ('nginx_gunicorn_tls_cert is "certs/guestbook.pem": give the absolute path',),
+        set={
+            "nginx_gunicorn_tls_cert": "certs/guestbook.pem",
+            "nginx_gunicorn_tls_key": "/etc/ssl/private/guestbook.key",
+        },
+    ),
+    Case(
+        "modwsgi-processes-zero",
+        "apache_modwsgi",
+        ("apache_modwsgi_apps[0] (guestbook): processes and threads must be at least 1",),
+        app={"app_server": {"processes": 0}},
+    ),
+    Case(
+        "modwsgi-wsgi-dir-relative",
+        "shared_host",
+        ("apache_modwsgi_wsgi_dir must be an absolute path",),
+        set={"apache_modwsgi_wsgi_dir": "wsgi"},
+    ),
+]
+
+
+# ------------------------------------------------------------------ running a playbook
+
+
+def tool(name: str) -> str:
+    """An Ansible CLI from the running interpreter's environment, else from PATH."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    assert found, f"{name} not found next to {sys.executable} or on PATH"
+    return found
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+class Run:
+    """One ansible-playbook run, read from the ansible.posix.json callback's report."""
+
+    def __init__(self, process: subprocess.CompletedProcess) -> None:
+        self.rc = process.returncode
+        self.stderr = process.stderr
+        try:
+            self.report = json.loads(process.stdout)
+        except ValueError:
+            self.report = {"plays": [], "raw_stdout": process.stdout[-4000:]}
+        self.plays = [play["play"]["name"] for play in self.report["plays"]]
+        self.failures: list[str] = []
+        self.tasks_run: list[str] = []
+        for play in self.report["plays"]:
+            for task in play["tasks"]:
+                for result in task["hosts"].values():
+                    if not result.get("skipped"):
+                        self.tasks_run.append(task["task"]["name"])
+                    self._collect(result)
+        self.message = words(" ".join(self.failures))
+
+    def _collect(self, result: Any) -> None:
+        if isinstance(result, dict):
+            if result.get("failed") or result.get("unreachable"):
+                msg = result.get("msg", "")
+                self.failures.append(" ".join(map(str, msg)) if isinstance(msg, list) else str(msg))
+            for item in result.get("results", []):
+                self._collect(item)
+
+    def summary(self) -> str:
+        return (
+            f"rc={self.rc} plays={self.plays}\nfailures:\n"
+            + "\n".join(self.failures or ["(none)"])
+            + f"\nstderr (end):\n{self.stderr[-2000:]}"
+            + "\nstdout (end):\n"
+            + self.report.get("raw_stdout", "(the JSON report)")
+        )
+
+
+def ansible_playbook(inventory: Path, playbook: str, *args: str) -> Run:
+    """Run a playbook of this checkout as a user would, reporting in JSON."""
+    config = inventory.parent / "ansible.cfg"
+    config.write_text(
+        "[defaults]\n"
+        "stdout_callback = ansible.posix.json\n"
+        "interpreter_python = auto_silent\n"
+        "retry_files_enabled = False\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "ANSIBLE_CALLBACKS_ENABLED"}
+    env.update(ANSIBLE_CONFIG=str(config), ANSIBLE_NOCOLOR="1")
+    command = [tool("ansible-playbook"), "-i", str(inventory), str(REPO / playbook), *args]
+    process = subprocess.run(
+        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+    return Run(process)
+
+
+@pytest.fixture
+def inventory(tmp_path):
+    """inventory(variables) -> a copy of molecule's inventory with these group_vars/all."""
+
+    def make(variables: dict[str, Any]) -> Path:
+        directory = tmp_path / "inventory"
+        (directory / "group_vars" / "all").mkdir(parents=True)
+        shutil.copy(os.environ["MOLECULE_INVENTORY_FILE"], directory / "hosts.yml")
+        text = yaml.safe_dump(variables, sort_keys=False, default_flow_style=False)
+        (directory / "group_vars" / "all" / "main.yml").write_text("---\n" + text)
+        return directory
+
+    return make
+
+
+# ------------------------------------------------------------------ the host's state
+
+
+def output(host, command: str) -> str:
+    result = host.run(command)
+    assert result.rc == 0, f"{command}: {result.stderr}"
+    return result.stdout
+
+
+def state(host) -> dict[str, set[str]]:
+    """The installed packages and the accounts."""
+    return {
+        "packages": set(output(host, PACKAGES).splitlines()),
+        "users": set(output(host, "getent passwd").splitlines()),
+        "groups": set(output(host, "getent group").splitlines()),
+    }
+
+
+def snapshot(host) -> dict[str, set[str]]:
+    """Stamp the time (for the files), then record the packages and accounts."""
+    output(host, f"touch {STAMP}")
+    return state(host)
+
+
+def changed_files(host) -> list[str]:
+    """What was created, changed or removed (its directory) under WATCHED since the stamp."""
+    script = (
+        f"for d in {' '.join(WATCHED)}; do"
+        f" if [ -e $d ]; then find $d -xdev -cnewer {STAMP} -print || exit 1; fi; done;"
+        f" find /var -maxdepth 0 -cnewer {STAMP} -print"
+    )
+    return output(host, f"sh -c {shlex.quote(script)}").splitlines()
+
+
+def changes(host, before: dict[str, set[str]]) -> dict[str, Any]:
+    """Everything that differs from the snapshot; empty when the host is untouched."""
+    after = state(host)
+    found: dict[str, Any] = {}
+    for key, lines in before.items():
+        added, removed = sorted(after[key] - lines), sorted(lines - after[key])
+        if added or removed:
+            found[key] = {"added": added, "removed": removed}
+    files = changed_files(host)
+    if files:
+        found["files"] = files
+    return found
+
+
+# ------------------------------------------------------------------ the cases
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, id=case.id) for case in CASES])
+def test_bad_input_is_rejected_before_any_change(host, inventory, case):
+    before = snapshot(host)
+    run = ansible_playbook(inventory(case.inventory_vars()), f"playbooks/{case.stack}.yml")
+    assert run.rc != 0, f"the {case.stack} stack accepted {case.id}:\n{run.summary()}"
+    assert run.plays == [CHECK_PLAY], (
+        f"{case.id}: the run went past the check play:\n{run.summary()}"
+    )
+    missing = [text for text in case.expect if words(text) not in run.message]
+    assert not missing, f"{case.id}: {missing} not in the failure message:\n{run.summary()}"
+    assert changes(host, before) == {}, f"{case.id}: the rejected run changed the host"
+
+
+# ------------------------------------------------------------------ the controls
+
+
+def test_the_detector_sees_a_file_a_user_and_a_package(host):
+    before = snapshot(host)
+    make = (
+        "set -e; mkdir /srv/bad-inputs-probe; useradd --system bad-inputs-probe;"
+        " d=$(mktemp -d); mkdir $d/DEBIAN; printf '%s\\n' 'Package: bad-inputs-probe'"
+        " 'Version: 1.0' 'Architecture: all' 'Maintainer: wsgistack <ci@example.invalid>'"
+        " 'Description: probe' > $d/DEBIAN/control; dpkg-deb --build $d /run/probe.deb >/dev/null;"
+        " dpkg -i /run/probe.deb >/dev/null; rm -r $d /run/probe.deb"
+    )
+    try:
+        output(host, f"sh -c {shlex.quote(make)}")
+        found = changes(host, before)
+    finally:
+        host.run(
+            "dpkg --purge bad-inputs-probe; userdel bad-inputs-probe; rmdir /srv/bad-inputs-probe"
+        )
+    assert "/srv/bad-inputs-probe" in found.get("files", [])
+    assert any(line.startswith("bad-inputs-probe:") for line in found["users"]["added"])
+    assert any(line.startswith("bad-inputs-probe 1.0 ") for line in found["packages"]["added"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_check_play_passes_good_input_and_changes_nothing(host, inventory, stack):
+    before = snapshot(host)
+    extra = ["-e", f"wsgistack_stack={stack}"]
+    if stack == "shared_host":
+        extra += ["-e", f"wsgistack_python={BUILT_PYTHON}"]
+    run = ansible_playbook(inventory(good_vars()), "playbooks/parts/check.yml", *extra)
+    assert run.rc == 0, run.summary()
+    assert run.plays == [CHECK_PLAY]
+    # Every role's checks ran (not skipped).
+    app_server = "apache_modwsgi" if stack == "shared_host" else stack
+    expected = {
+        f"wsgistack.deploy.{role} : {task}"
+        for role, task in [
+            ("postgres_pghba", "Check the variables that argument_specs cannot check"),
+            (
+                "postgres_pghba",
+                "Render pg_hba rules with the pg_hba_layout and pg_hba_lines filters",
+            ),
+            ("virtualenv", "Check the variables"),
+            ("nginx_gunicorn", "Check each app's settings"),
+            ("apache_modwsgi", "Check the apps and the server-wide settings"),
+            ("python_build", "Check the variables"),
+            ("python_build", "Inspect the prefix in one read-only call"),
+            ("selinux", "Check the variables that argument_specs cannot check"),
+        ]
+        if role not in STACKS or role == app_server
+        if role != "python_build" or stack == "shared_host"
+    }
+    assert expected <= set(run.tasks_run), run.tasks_run
+    assert changes(host, before) == {}

@@ -1,0 +1,270 @@
+"""Check mode on a fresh host (project issue 8).
+
+Each stack playbook runs as a user runs it - ``ansible-playbook -i <inventory>
+playbooks/<stack>.yml --check --diff`` on the controller - against this scenario's fresh
+container (in both tiers; the local inventory's two apps). Each run must
+
+- end with rc 0 and, in the recap, failed=0 and unreachable=0;
+- predict the changes it can (the packages, the venvs, the CPython build...);
+- still run the checks that can run (argument specs, validate.yml, the venvs' preflight);
+- print one ``check mode: ..., so ... are not predicted.`` line per role that cannot predict
+  everything (one per venv for the virtualenv role, which runs once per app), naming why;
+- change nothing on the host: the same packages, users and groups, and no file created,
+  changed or removed under the directories a deployment writes.
+
+The roles on their own are run the same way (standalone.yml). The control (missing_venv.yml)
+shows that check mode did not stop checking: an app's venv that nothing would make is still
+refused, before anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SCENARIO = Path(__file__).resolve().parents[1]
+REPO = SCENARIO.parents[1]
+STAMP = "/run/wsgistack-check-mode.stamp"
+# Where a deployment writes: packages, configuration, accounts, apps, venvs, data, the built
+# CPython, caches. /var itself shows a new directory there, such as /var/www.
+WATCHED = ("/etc", "/opt", "/srv", "/home", "/usr", "/var/lib", "/var/cache", "/var/www")
+PACKAGES = "dpkg-query -W -f '${Package} ${Version} ${Status}\\n'"
+APPS = ("guestbook", "notes")
+
+# Per stack: role -> words its one "check mode:" line must hold (virtualenv: one per app).
+LINES = {
+    "postgres_pghba": ("PostgreSQL is not installed yet", "pg_hba.conf"),
+    "virtualenv": ("does not exist yet", "the packages"),
+    "nginx_gunicorn": ("nginx -t", "starting nginx", "gunicorn-guestbook, gunicorn-notes"),
+    "apache_modwsgi": ("Apache is not installed yet", "apachectl configtest", ".wsgi files"),
+    "python_build": ("would build CPython 3.11.2 into /opt/python/3.11.2", "make"),
+}
+STACKS = {
+    "nginx_gunicorn": {
+        "roles": ("postgres_pghba", "virtualenv", "nginx_gunicorn"),
+        # Predicted changes (a real run makes them on this host).
+        "changed": (
+            "wsgistack.deploy.postgres_pghba : Install the PostgreSQL server (Debian)",
+            "wsgistack.deploy.virtualenv : Create the venv",
+            "wsgistack.deploy.nginx_gunicorn : Install nginx (Debian)",
+            "wsgistack.deploy.nginx_gunicorn : Write each app's systemd service",
+        ),
+        # Checks that must still run in check mode (not skipped).
+        "ran": (
+            "wsgistack.deploy.postgres_pghba : Render pg_hba rules with the pg_hba_layout and "
+            "pg_hba_lines filters",
+            "wsgistack.deploy.virtualenv : Fail when a file does not exist",
+            "wsgistack.deploy.nginx_gunicorn : Check each app's settings",
+            "wsgistack.deploy.nginx_gunicorn : Check that each app's virtualenv exists",
+        ),
+    },
+    "apache_modwsgi": {
+        "roles": ("postgres_pghba", "virtualenv", "apache_modwsgi"),
+        "changed": (
+            "wsgistack.deploy.postgres_pghba : Install the PostgreSQL server (Debian)",
+            "wsgistack.deploy.virtualenv : Create the venv",
+            "wsgistack.deploy.apache_modwsgi : Install Apache, mod_wsgi and TLS support (Debian)",
+        ),
+        "ran": (
+            "wsgistack.deploy.virtualenv : Fail when the interpreter does not run",
+            "wsgistack.deploy.apache_modwsgi : Check the apps and the server-wide settings",
+            "wsgistack.deploy.apache_modwsgi : Find the Python version mod_wsgi runs",
+            "wsgistack.deploy.apache_modwsgi : Check that each venv exists and matches mod_wsgi's "
+            "Python",
+        ),
+    },
+    "shared_host": {
+        "roles": ("python_build", "postgres_pghba", "virtualenv", "apache_modwsgi"),
+        "changed": (
+            "wsgistack.deploy.python_build : Report what a real run would do (check mode)",
+            "wsgistack.deploy.postgres_pghba : Install the PostgreSQL server (Debian)",
+            "wsgistack.deploy.virtualenv : Create the venv",
+            "wsgistack.deploy.apache_modwsgi : Install Apache, mod_wsgi and TLS support (Debian)",
+        ),
+        "ran": (
+            "wsgistack.deploy.python_build : Check the variables",
+            "wsgistack.deploy.python_build : Inspect the prefix in one read-only call",
+            "wsgistack.deploy.virtualenv : Fail when a file does not exist",
+            "wsgistack.deploy.apache_modwsgi : Check that each venv exists and matches mod_wsgi's "
+            "Python",
+        ),
+    },
+}
+
+
+# ------------------------------------------------------------------ running a playbook
+
+
+def tool(name: str) -> str:
+    """An Ansible CLI from the running interpreter's environment, else from PATH."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
+    assert found, f"{name} not found next to {sys.executable} or on PATH"
+    return found
+
+
+class Run:
+    """One ansible-playbook run, read from the ansible.posix.json callback's report."""
+
+    def __init__(self, process: subprocess.CompletedProcess) -> None:
+        self.rc = process.returncode
+        self.stderr = process.stderr
+        try:
+            self.report = json.loads(process.stdout)
+        except ValueError:
+            self.report = {"plays": [], "stats": {}, "raw_stdout": process.stdout[-4000:]}
+        self.stats = self.report.get("stats", {})
+        self.ran: set[str] = set()
+        self.changed: set[str] = set()
+        self.failures: list[str] = []
+        self.lines: dict[str, list[str]] = {}  # role -> its "check mode:" lines
+        for play in self.report["plays"]:
+            for task in play["tasks"]:
+                name = task["task"]["name"]
+                for result in task["hosts"].values():
+                    if not result.get("skipped"):
+                        self.ran.add(name)
+                    if result.get("changed"):
+                        self.changed.add(name)
+                    if result.get("failed") or result.get("unreachable"):
+                        self.failures.append(f"{name}: {result.get('msg', '')}")
+                    msg = result.get("msg")
+                    if isinstance(msg, str) and msg.startswith("check mode:"):
+                        role = name.split(" : ")[0].removeprefix("wsgistack.deploy.")
+                        self.lines.setdefault(role, []).append(msg)
+
+    def summary(self) -> str:
+        return (
+            f"rc={self.rc} stats={self.stats}\nfailures:\n"
+            + "\n".join(self.failures or ["(none)"])
+            + "\ncheck-mode lines:\n"
+            + json.dumps(self.lines, indent=1)
+            + f"\nstderr (end):\n{self.stderr[-2000:]}"
+            + "\nstdout (end):\n"
+            + self.report.get("raw_stdout", "(the JSON report)")
+        )
+
+
+def ansible_playbook(playbook: Path, *args: str, tmp_path: Path) -> Run:
+    """Run a playbook against this scenario's inventory as a user would, reporting in JSON."""
+    config = tmp_path / "ansible.cfg"
+    config.write_text(
+        "[defaults]\n"
+        "stdout_callback = ansible.posix.json\n"
+        "interpreter_python = auto_silent\n"
+        "retry_files_enabled = False\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "ANSIBLE_CALLBACKS_ENABLED"}
+    env.update(ANSIBLE_CONFIG=str(config), ANSIBLE_NOCOLOR="1")
+    inventory = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "inventory")
+    command = [tool("ansible-playbook"), "-i", str(inventory), str(playbook), *args]
+    process = subprocess.run(
+        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=2400, check=False
+    )
+    return Run(process)
+
+
+# ------------------------------------------------------------------ the host's state
+
+
+def output(host, command: str) -> str:
+    result = host.run(command)
+    assert result.rc == 0, f"{command}: {result.stderr}"
+    return result.stdout
+
+
+def state(host) -> dict[str, set[str]]:
+    return {
+        "packages": set(output(host, PACKAGES).splitlines()),
+        "users": set(output(host, "getent passwd").splitlines()),
+        "groups": set(output(host, "getent group").splitlines()),
+    }
+
+
+def snapshot(host) -> dict[str, set[str]]:
+    """Stamp the time (for the files), then record the packages and accounts."""
+    output(host, f"touch {STAMP}")
+    return state(host)
+
+
+def changes(host, before: dict[str, set[str]]) -> dict[str, Any]:
+    """Everything that differs from the snapshot; empty when the host is untouched."""
+    after = state(host)
+    found: dict[str, Any] = {}
+    for key, lines in before.items():
+        added, removed = sorted(after[key] - lines), sorted(lines - after[key])
+        if added or removed:
+            found[key] = {"added": added, "removed": removed}
+    script = (
+        f"for d in {' '.join(WATCHED)}; do"
+        f" if [ -e $d ]; then find $d -xdev -cnewer {STAMP} -print || exit 1; fi; done;"
+        f" find /var -maxdepth 0 -cnewer {STAMP} -print"
+    )
+    files = output(host, f"sh -c {shlex.quote(script)}").splitlines()
+    if files:
+        found["files"] = files
+    return found
+
+
+# ------------------------------------------------------------------ the cases
+
+
+@pytest.mark.parametrize("stack", sorted(STACKS))
+def test_check_mode_on_a_fresh_host_runs_to_the_end(host, tmp_path, stack):
+    expected = STACKS[stack]
+    before = snapshot(host)
+    run = ansible_playbook(
+        REPO / "playbooks" / f"{stack}.yml", "--check", "--diff", tmp_path=tmp_path
+    )
+    assert run.rc == 0, run.summary()
+    assert run.stats, run.summary()
+    for name, stats in run.stats.items():
+        assert stats["failures"] == 0 and stats["unreachable"] == 0, f"{name}: {run.summary()}"
+    missing = [task for task in expected["changed"] if task not in run.changed]
+    assert not missing, f"not predicted as changes: {missing}\n{run.summary()}"
+    skipped = [task for task in expected["ran"] if task not in run.ran]
+    assert not skipped, f"checks that did not run in check mode: {skipped}\n{run.summary()}"
+    # One line per role (per venv for virtualenv), naming what is not predicted and why.
+    assert sorted(run.lines) == sorted(expected["roles"]), run.summary()
+    for role, lines in run.lines.items():
+        assert len(lines) == (len(APPS) if role == "virtualenv" else 1), (role, lines)
+        for line in lines:
+            assert "not predicted" in line, (role, line)
+            missing = [words for words in LINES[role] if words not in line]
+            assert not missing, (role, missing, line)
+    assert changes(host, before) == {}, f"check mode changed the host: {run.summary()}"
+
+
+def test_the_roles_on_their_own_run_in_check_mode(host, tmp_path):
+    before = snapshot(host)
+    run = ansible_playbook(SCENARIO / "standalone.yml", "--check", "--diff", tmp_path=tmp_path)
+    assert run.rc == 0, run.summary()
+    for name, stats in run.stats.items():
+        assert stats["failures"] == 0 and stats["unreachable"] == 0, f"{name}: {run.summary()}"
+    assert sorted(run.lines) == ["postgres_pghba", "virtualenv"], run.summary()
+    assert "PostgreSQL is not installed yet" in run.lines["postgres_pghba"][0]
+    assert "/opt/standalone/venv does not exist yet" in run.lines["virtualenv"][0]
+    assert "wsgistack.deploy.virtualenv : Create the venv" in run.changed, run.summary()
+    assert changes(host, before) == {}, f"check mode changed the host: {run.summary()}"
+
+
+def test_check_mode_still_refuses_a_venv_nothing_would_make(host, tmp_path):
+    before = snapshot(host)
+    run = ansible_playbook(SCENARIO / "missing_venv.yml", "--check", tmp_path=tmp_path)
+    assert run.rc != 0, run.summary()
+    message = " ".join(" ".join(failure.split()) for failure in run.failures)
+    assert (
+        "nginx_gunicorn_apps[0].venv: /srv/orphan/venv/bin/python does not exist. "
+        "Create the virtualenv with the app installed first" in message
+    ), run.summary()
+    # Refused in the preflight: nothing was even predicted.
+    assert "wsgistack.deploy.nginx_gunicorn : Install nginx (Debian)" not in run.ran, run.summary()
+    assert changes(host, before) == {}

@@ -1,0 +1,1 @@
+../../nginx_gunicorn_stack/tests/test_stack.py

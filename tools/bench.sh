@@ -1,0 +1,438 @@
+#!/usr/bin/env bash
+# Serving benchmark (figures, not a test; project issue 8). In one run on this machine:
+#   - requests/s, p50 and p99 latency of a small dynamic page (GET /info: no database) through
+#     gunicorn alone (sync, 2 * cores + 1 workers: the baseline), our nginx_gunicorn stack and our
+#     apache_modwsgi stack with their defaults, and the literal configurations of seed 004 (nginx ->
+#     gunicorn gevent on 127.0.0.1:9000, max_requests=1000), seed 001 (mod_wsgi embedded mode,
+#     WSGIScriptAlias only) and seed 003 (WSGIDaemonProcess threads=5);
+#   - requests/s of a static file (GET /static/style.css) through nginx, Apache and the app;
+#   - the converge time of each stack on a fresh container and of its idempotent rerun.
+# Prints the tables and writes them to docs/benchmarks.md.
+#
+#   bash tools/bench.sh          (make bench)
+#
+# Method: two systemd containers from the test image, one per stack, each deployed with
+# playbooks/<stack>.yml and inventories/local exactly as tools/demo.sh does (timed). The baselines
+# are written by this script as literal config files on other ports of the same containers and run
+# the guestbook app from its deployed venv. wrk (Debian's package, installed by tools/bootstrap.sh)
+# runs on this machine inside each container's network namespace (nsenter) against 127.0.0.1, so
+# every configuration is measured the same way on the loopback with no port published. Each round
+# measures every configuration once (wrk -t2 -c32 --timeout 10s, bounded), the order rotated from
+# one round to the next; a 2 s warm-up per configuration is not counted. The report gives medians
+# and each round's ratio to gunicorn alone (median and min-max); tools/bench_report.py writes it.
+#
+# Knobs (environment):
+#   WSGISTACK_BENCH_SECONDS      seconds of each measured wrk run (default 8)
+#   WSGISTACK_BENCH_ROUNDS       rounds (default 5)
+#   WSGISTACK_BENCH_CONNECTIONS  wrk connections (default 32)
+#   WSGISTACK_BENCH_OUT          where the markdown goes; default docs/benchmarks.md for a run with
+#                                the default seconds and rounds, else .cache/bench/benchmarks.md
+#                                (a short smoke run never overwrites the published figures)
+#   WSGISTACK_BENCH_KEEP=1       leave the containers running (remove them with podman rm -f)
+#   MOLECULE_DISTRO              Debian release of the containers (default bookworm)
+# A smoke run: WSGISTACK_BENCH_SECONDS=2 WSGISTACK_BENCH_ROUNDS=1 bash tools/bench.sh
+#
+# Needs root (podman, nsenter). Raw figures and ansible logs stay in .cache/bench/<date>/;
+# `python3 tools/bench_report.py .cache/bench/<date>` rewrites the report from them.
+set -euo pipefail
+# shellcheck source=tools/env.sh
+source "$(dirname "$0")/env.sh"
+cd "$WSGISTACK_ROOT"
+
+DEFAULT_SECONDS=8
+DEFAULT_ROUNDS=5
+RUN_SECONDS=${WSGISTACK_BENCH_SECONDS:-$DEFAULT_SECONDS}
+ROUNDS=${WSGISTACK_BENCH_ROUNDS:-$DEFAULT_ROUNDS}
+CONNECTIONS=${WSGISTACK_BENCH_CONNECTIONS:-32}
+WARMUP_SECONDS=2
+DISTRO=${MOLECULE_DISTRO:-bookworm}
+IMAGE=$WSGISTACK_IMAGE_REPO:$DISTRO
+NGINX=wsgistack-bench-nginx
+APACHE=wsgistack-bench-apache
+# The app of inventories/local that is measured (the inventory's second app, notes, is deployed
+# too, as a user of that inventory gets it, and stays idle).
+APP=guestbook
+APP_HOST=guestbook.localhost
+DYNAMIC=/info
+STATIC=/static/style.css
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+WORK=$WSGISTACK_ROOT/.cache/bench/$STAMP
+if [ -n "${WSGISTACK_BENCH_OUT:-}" ]; then
+  OUT=$WSGISTACK_BENCH_OUT
+elif [ "$RUN_SECONDS" = "$DEFAULT_SECONDS" ] && [ "$ROUNDS" = "$DEFAULT_ROUNDS" ]; then
+  OUT=$WSGISTACK_ROOT/docs/benchmarks.md
+else
+  OUT=$WSGISTACK_ROOT/.cache/bench/benchmarks.md
+fi
+export NO_COLOR=1 ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
+
+# id | container | port | path: the rows of the report (tools/bench_report.py names them).
+CONFIGS=(
+  "gunicorn_alone|$NGINX|8000|$DYNAMIC"
+  "nginx_stack|$NGINX|80|$DYNAMIC"
+  "seed004|$NGINX|8004|$DYNAMIC"
+  "apache_stack|$APACHE|80|$DYNAMIC"
+  "seed003|$APACHE|8003|$DYNAMIC"
+  "seed001|$APACHE|8001|$DYNAMIC"
+  "static_nginx|$NGINX|80|$STATIC"
+  "static_apache|$APACHE|80|$STATIC"
+  "static_app|$NGINX|8000|$STATIC"
+)
+
+CREATED=()
+cleanup() {
+  if [ "${WSGISTACK_BENCH_KEEP:-0}" = 1 ] && [ ${#CREATED[@]} -gt 0 ]; then
+    log "leaving ${CREATED[*]} running (WSGISTACK_BENCH_KEEP=1)"
+  elif [ ${#CREATED[@]} -gt 0 ]; then
+    podman rm -f "${CREATED[@]}" >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup EXIT
+
+meta() { printf '%s\t%s\n' "$1" "$2" >>"$WORK/meta.tsv"; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+machine() {
+  meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
+  meta distro "$(. /etc/os-release && echo "$PRETTY_NAME")"
+  meta kernel "$(uname -r)"
+  meta cpu "$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)"
+  meta cores "$(nproc)"
+  meta memory_gib "$(awk '/^MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
+  meta load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
+  meta wrk "$(dpkg-query -W -f='${Version}' wrk)"
+  meta podman "$(podman version --format '{{.Client.Version}}')"
+  meta image "$IMAGE"
+  meta seconds "$RUN_SECONDS"
+  meta rounds "$ROUNDS"
+  meta connections "$CONNECTIONS"
+  meta warmup_seconds "$WARMUP_SECONDS"
+  meta dynamic "$DYNAMIC"
+  meta static "$STATIC"
+  meta static_bytes "$(wc -c <tests/apps/guestbook/src/guestbook/static/style.css)"
+  meta command "$(command_line)"
+}
+
+command_line() { # how to reproduce this run
+  local knobs=()
+  [ "$RUN_SECONDS" = "$DEFAULT_SECONDS" ] || knobs+=("WSGISTACK_BENCH_SECONDS=$RUN_SECONDS")
+  [ "$ROUNDS" = "$DEFAULT_ROUNDS" ] || knobs+=("WSGISTACK_BENCH_ROUNDS=$ROUNDS")
+  [ "$CONNECTIONS" = 32 ] || knobs+=("WSGISTACK_BENCH_CONNECTIONS=$CONNECTIONS")
+  [ "$DISTRO" = bookworm ] || knobs+=("MOLECULE_DISTRO=$DISTRO")
+  if [ ${#knobs[@]} -eq 0 ]; then echo "make bench"; else echo "${knobs[*]} bash tools/bench.sh"; fi
+}
+
+secrets() { # a random database password for this run, kept out of the repo and of the output
+  (umask 077; printf 'wsgistack_demo_db_password: "%s"\n' \
+    "$(head -c 18 /dev/urandom | base64 | tr -d '+/=')" >"$WORK/secrets.yml")
+}
+
+start_container() { # start_container NAME STACK
+  podman container exists "$1" \
+    && die "container $1 exists (another bench running, or left by WSGISTACK_BENCH_KEEP=1): podman rm -f $1"
+  podman run -d --name "$1" --hostname "$1" --systemd=always --cap-add SYS_ADMIN \
+    --label "org.wsgistack.stack=$2" --label org.wsgistack.bench=1 "$IMAGE" /sbin/init >/dev/null
+  CREATED+=("$1")
+  local state=
+  for _ in $(seq 1 60); do
+    state=$(podman exec "$1" systemctl is-system-running 2>/dev/null || true)
+    case "$state" in running|degraded) return ;; esac
+    sleep 1
+  done
+  die "systemd in $1 did not come up (state: ${state:-unknown})"
+}
+
+converge() { # converge STACK CONTAINER PHASE: time playbooks/STACK.yml as tools/demo.sh runs it
+  local logfile=$WORK/$1-$3.log start end recap rc=0
+  log "$1: $3 converge of $2"
+  start=$EPOCHREALTIME
+  ansible-playbook -i inventories/local -e "wsgistack_local_container=$2" -e "@$WORK/secrets.yml" \
+    "playbooks/$1.yml" >"$logfile" 2>&1 || rc=$?
+  end=$EPOCHREALTIME
+  [ "$rc" -eq 0 ] || { tail -n 40 "$logfile" >&2; die "$1: $3 converge failed (log: $logfile)"; }
+  recap=$(grep -A1 '^PLAY RECAP' "$logfile" | tail -n1)
+  printf '%s\t%s\t%.1f\t%s\t%s\t%s\t%s\n' "$1" "$3" "$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')" \
+    "$(sed -E 's/.* ok=([0-9]+).*/\1/' <<<"$recap")" "$(sed -E 's/.* changed=([0-9]+).*/\1/' <<<"$recap")" \
+    "$(sed -E 's/.* skipped=([0-9]+).*/\1/' <<<"$recap")" "$(load1)" >>"$WORK/converge.tsv"
+}
+
+podman_exec_cost() { # seconds of one `podman exec` (an ansible task through the podman connection needs several)
+  local start end
+  start=$EPOCHREALTIME
+  for _ in 1 2 3 4 5; do podman exec "$1" true; done
+  end=$EPOCHREALTIME
+  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", (e - s) / 5 }'
+}
+
+deploy() { # deploy STACK CONTAINER: fresh converge, then the idempotent rerun
+  start_container "$2" "$1"
+  converge "$1" "$2" fresh
+  converge "$1" "$2" rerun
+  meta "podman_exec_seconds_$1" "$(podman_exec_cost "$2")"
+}
+
+# gunicorn alone (the baseline) and seed 004 in the nginx stack's container.
+setup_nginx_baselines() {
+  local gunicorn gevent
+  gunicorn=$(sed -nE 's/^nginx_gunicorn_gunicorn_version: *"?([^"]+)"?.*/\1/p' roles/nginx_gunicorn/defaults/main.yml)
+  gevent=$(sed -nE 's/^nginx_gunicorn_gevent_version: *"?([^"]+)"?.*/\1/p' roles/nginx_gunicorn/defaults/main.yml)
+  log "baselines in $NGINX: gunicorn alone on :8000, seed 004 (nginx :8004 -> gunicorn gevent 127.0.0.1:9000)"
+  podman exec -i --env "APP=$APP" --env "GUNICORN=$gunicorn" --env "GEVENT=$gevent" "$NGINX" \
+    bash -euo pipefail -s >"$WORK/baselines-nginx.log" 2>&1 <<'EOF' \
+    || { tail -n 30 "$WORK/baselines-nginx.log" >&2; die "setting up the baselines in $NGINX failed"; }
+venv=/srv/$APP/venv
+static=$(sed -nE 's/^ *alias (.*)\/;$/\1/p' /etc/nginx/sites-available/$APP.conf | head -n1)
+test -f "$static/style.css"
+
+# gunicorn alone: plain gunicorn (sync, 2 * cores + 1 workers, its other defaults) on TCP.
+cat >/etc/systemd/system/bench-gunicorn-alone.service <<UNIT
+[Unit]
+Description=bench baseline: gunicorn alone (sync, 2 * cores + 1 workers) on 127.0.0.1:8000
+After=network.target
+[Service]
+User=$APP
+Group=$APP
+EnvironmentFile=/etc/gunicorn/$APP.env
+WorkingDirectory=/srv/$APP/src
+ExecStart=$venv/bin/gunicorn --bind 127.0.0.1:8000 --workers $((2 * $(nproc) + 1)) guestbook.wsgi:application
+UNIT
+
+# Seed 004: its virtualenv has gunicorn and gevent (pip install gunicorn gevent); here a copy of
+# the app's venv with gevent added, so the measured stack's venv stays as deployed.
+rm -rf /opt/seed004
+cp -a "$venv" /opt/seed004
+PIP_CERT=/etc/ssl/certs/ca-certificates.crt /opt/seed004/bin/python -m pip install -q \
+  --disable-pip-version-check "gunicorn[gevent]==$GUNICORN" "gevent==$GEVENT"
+mkdir -p /etc/gunicorn.d
+# Seed 004's /etc/gunicorn.d/gunicorn.py, literally (name: the app's).
+cat >/etc/gunicorn.d/gunicorn.py <<'CONF'
+"""gunicorn WSGI server configuration."""
+from multiprocessing import cpu_count
+from os import environ
+
+def max_workers():
+    return cpu_count() * 2 + 1
+
+max_requests = 1000
+worker_class = 'gevent'
+workers = max_workers()
+
+name = 'guestbook'
+bind = '127.0.0.1:9000'
+pidfile = 'gunicorn_from_upstart.pid'
+
+accesslog = 'gunicorn_access.log'
+errorlog = 'gunicorn_error.log'
+CONF
+# Its upstart job (respawn, setuid/setgid, cd to the project, exec gunicorn --config) as a unit;
+# the project folder, where the relative pid and log files go, is /var/lib/seed004.
+install -d -o "$APP" -g "$APP" -m 0750 /var/lib/seed004
+cat >/etc/systemd/system/seed004-gunicorn.service <<UNIT
+[Unit]
+Description=seed 004: gunicorn gevent on 127.0.0.1:9000 (its upstart job)
+After=network.target
+[Service]
+User=$APP
+Group=$APP
+EnvironmentFile=/etc/gunicorn/$APP.env
+WorkingDirectory=/var/lib/seed004
+ExecStart=/opt/seed004/bin/python -m gunicorn --config /etc/gunicorn.d/gunicorn.py guestbook.wsgi:application
+Restart=always
+UNIT
+# Seed 004's nginx site, literally, on port 8004 (IPv4 only; static: the app's directory).
+cat >/etc/nginx/sites-available/seed004 <<SITE
+upstream app_server {
+    server 127.0.0.1:9000 fail_timeout=0;
+}
+
+server {
+    listen 8004 default_server;
+
+    client_max_body_size 4G;
+    server_name _;
+
+    keepalive_timeout 5;
+
+    # your Flask project's static files - amend as required
+    location /static {
+        alias $static;
+    }
+
+    location / {
+        proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+        proxy_set_header Host \$http_host;
+        proxy_redirect off;
+        proxy_pass http://app_server;
+    }
+}
+SITE
+ln -sfn ../sites-available/seed004 /etc/nginx/sites-enabled/seed004
+nginx -t
+systemctl daemon-reload
+systemctl start bench-gunicorn-alone.service seed004-gunicorn.service
+systemctl reload nginx
+EOF
+}
+
+# Seeds 001 and 003 in the Apache stack's container: a second Apache instance (Debian's
+# apache2@.service, config in /etc/apache2-seeds) with the distribution's modules and MPM, without
+# our role's server-wide WSGIRestrictEmbedded On (which forbids seed 001's embedded mode).
+setup_apache_baselines() {
+  log "baselines in $APACHE: seed 001 (embedded) on :8001, seed 003 (daemon threads=5) on :8003"
+  podman exec -i --env "APP=$APP" "$APACHE" bash -euo pipefail -s >"$WORK/baselines-apache.log" 2>&1 <<'EOF' \
+    || { tail -n 30 "$WORK/baselines-apache.log" >&2; die "setting up the baselines in $APACHE failed"; }
+wsgi=/var/www/wsgi-scripts/$APP.wsgi
+test -f "$wsgi"
+rm -rf /etc/apache2-seeds
+cp -a /etc/apache2 /etc/apache2-seeds
+rm -f /etc/apache2-seeds/sites-enabled/*
+grep -l '^ *WSGI' /etc/apache2-seeds/conf-enabled/* 2>/dev/null | xargs -r rm -f
+printf 'Listen 8001\nListen 8003\n' >/etc/apache2-seeds/ports.conf
+cat >/etc/apache2-seeds/conf-enabled/seeds-wsgi.conf <<CONF
+# Both seeds' Python: the app's venv (the seeds' virtualenv; seed 003's "virtual python").
+WSGIPythonHome /srv/$APP/venv
+WSGIRestrictEmbedded Off
+WSGISocketPrefix \${APACHE_RUN_DIR}/wsgi
+CONF
+# The seeds' .wsgi files: the one our role generated (imports the app, sets its environment),
+# readable by whoever runs the app: Apache's user in embedded mode, the app's user in daemon mode.
+install -d -m 0755 /var/www/seed001 /var/www/seed003
+install -o root -g www-data -m 0640 "$wsgi" /var/www/seed001/flask-db-test.wsgi
+install -o root -g "$APP" -m 0640 "$wsgi" /var/www/seed003/yourapplication.wsgi
+# Seed 001: the two lines it adds to httpd.conf, alone on their port.
+cat >/etc/apache2-seeds/sites-enabled/seed001.conf <<'SITE'
+<VirtualHost *:8001>
+WSGIScriptAlias / /var/www/seed001/flask-db-test.wsgi
+
+<Directory /var/www/seed001>
+    Require all granted
+</Directory>
+</VirtualHost>
+SITE
+# Seed 003: Flask's mod_wsgi example (user1/group1: the app's user and group).
+cat >/etc/apache2-seeds/sites-enabled/seed003.conf <<SITE
+<VirtualHost *:8003>
+    WSGIDaemonProcess yourapplication user=$APP group=$APP threads=5
+    WSGIScriptAlias / /var/www/seed003/yourapplication.wsgi
+
+    <Directory /var/www/seed003>
+        WSGIProcessGroup yourapplication
+        WSGIApplicationGroup %{GLOBAL}
+        Order deny,allow
+        Allow from all
+    </Directory>
+</VirtualHost>
+SITE
+install -d -m 0750 -o root -g adm /var/log/apache2-seeds
+APACHE_CONFDIR=/etc/apache2-seeds apache2ctl configtest
+systemctl start apache2@seeds.service
+EOF
+}
+
+declare -A PIDS=()
+netns_pid() { # the PID whose network namespace is the container's
+  [ -n "${PIDS[$1]:-}" ] || PIDS[$1]=$(podman inspect --format '{{.State.Pid}}' "$1")
+  echo "${PIDS[$1]}"
+}
+
+check_config() { # check_config ID CONTAINER PORT PATH: answers 200; the app serves dynamic, not static
+  local headers=
+  for _ in $(seq 1 60); do
+    headers=$(nsenter -t "$(netns_pid "$2")" -n curl -fsS -o /dev/null -D - -H "Host: $APP_HOST" \
+      "http://127.0.0.1:$3$4" 2>/dev/null) && break
+    sleep 1
+  done
+  [ -n "$headers" ] || die "$1: http://127.0.0.1:$3$4 in $2 does not answer 200"
+  local from_app=no
+  grep -qi '^X-Guestbook-App: 1' <<<"$headers" && from_app=yes
+  meta "served_by_app_$1" "$from_app"
+  case "$1" in
+    static_nginx|static_apache) [ "$from_app" = no ] || log "WARNING: $1: the app served $4" ;;
+    *) [ "$from_app" = yes ] || die "$1: $4 on port $3 of $2 was not answered by the app" ;;
+  esac
+}
+
+wrk_run() { # wrk_run SECONDS CONTAINER PORT PATH -> one "WRK key=value ..." line
+  nsenter -t "$(netns_pid "$2")" -n wrk -t2 -c"$CONNECTIONS" -d"$1s" --timeout 10s \
+    -H "Host: $APP_HOST" -s "$WORK/report.lua" "http://127.0.0.1:$3$4" | grep '^WRK '
+}
+
+write_lua() {
+  cat >"$WORK/report.lua" <<'EOF'
+-- One machine-readable line at the end of a wrk run (latency in microseconds).
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "WRK requests=%d duration_us=%d p50_us=%d p99_us=%d connect=%d read=%d write=%d timeout=%d status=%d\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect, e.read, e.write, e.timeout, e.status))
+end
+EOF
+}
+
+measure() {
+  local config id container port path line round i n=${#CONFIGS[@]}
+  for config in "${CONFIGS[@]}"; do
+    IFS='|' read -r id container port path <<<"$config"
+    check_config "$id" "$container" "$port" "$path"
+    wrk_run "$WARMUP_SECONDS" "$container" "$port" "$path" >/dev/null
+  done
+  meta load_measure_start "$(cut -d' ' -f1-3 /proc/loadavg)"
+  printf 'round\tid\trequests\tduration_us\tp50_us\tp99_us\tconnect\tread\twrite\ttimeout\tstatus\tload1\n' \
+    >"$WORK/results.tsv"
+  for round in $(seq 1 "$ROUNDS"); do
+    log "round $round/$ROUNDS ($n configurations, ${RUN_SECONDS}s each; load $(load1))"
+    for i in $(seq 0 $((n - 1))); do
+      config=${CONFIGS[$(((i + round - 1) % n))]}
+      IFS='|' read -r id container port path <<<"$config"
+      line=$(wrk_run "$RUN_SECONDS" "$container" "$port" "$path")
+      printf '%s\t%s\t%s\t%s\n' "$round" "$id" \
+        "$(sed -E 's/^WRK //; s/[a-z0-9_]+=//g; s/ /\t/g' <<<"$line")" "$(load1)" >>"$WORK/results.tsv"
+    done
+  done
+  meta load_measure_end "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+facts() { # what the report explains the figures with
+  meta restarts_nginx_stack "$(podman exec "$NGINX" sh -c \
+    "journalctl -u gunicorn-$APP.service -o cat | grep -c 'Autorestarting worker' || true")"
+  meta restarts_seed004 "$(podman exec "$NGINX" sh -c \
+    "grep -c 'Autorestarting worker' /var/lib/seed004/gunicorn_error.log || true")"
+  meta defaults_nginx_gunicorn "$(podman exec "$NGINX" sh -c \
+    "grep -E '^(worker_class|workers|threads|max_requests|max_requests_jitter|keepalive|accesslog) ' /etc/gunicorn/$APP.conf.py | tr '\n' ';'")"
+  meta defaults_nginx_upstream "$(podman exec "$NGINX" sh -c \
+    "grep -E '^ *(server|keepalive) ' /etc/nginx/sites-available/$APP.conf | sed 's/^ *//' | tr '\n' ' '")"
+  meta defaults_apache_modwsgi "$(podman exec "$APACHE" sh -c \
+    "grep -o 'WSGIDaemonProcess .*' /etc/apache2/sites-available/$APP.conf | sed -E 's/ (python-home|home|display-name|lang|locale|user|group)=[^ ]*//g'")"
+  meta apache_mpm "$(podman exec "$APACHE" sh -c 'ls /etc/apache2/mods-enabled/ | sed -n "s/^mpm_\(.*\)\.load$/\1/p"')"
+  meta nginx_version "$(podman exec "$NGINX" sh -c 'nginx -v 2>&1 | sed "s/.*nginx\///"')"
+  meta apache_version "$(podman exec "$APACHE" sh -c 'apache2 -v | sed -n "s/^Server version: Apache\///p"')"
+  meta app_packages "$(podman exec "$NGINX" "/srv/$APP/venv/bin/python" -m pip list --format freeze \
+    --disable-pip-version-check 2>/dev/null | grep -iE '^(flask|gunicorn|werkzeug)==' | tr '\n' ' ')"
+  meta gevent "$(podman exec "$NGINX" /opt/seed004/bin/python -c 'import gevent; print(gevent.__version__)')"
+  meta load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+main() {
+  [ "$(id -u)" -eq 0 ] || die "tools/bench.sh needs root (podman, nsenter)"
+  mkdir -p "$WORK"
+  : >"$WORK/meta.tsv"
+  printf 'stack\tphase\tseconds\tok\tchanged\tskipped\tload1\n' >"$WORK/converge.tsv"
+  machine
+  WSGISTACK_DISTROS=$DISTRO "$WSGISTACK_ROOT/tools/bootstrap.sh"
+  command -v wrk >/dev/null || die "wrk is missing: tools/bootstrap.sh installs it"
+  secrets
+  write_lua
+  deploy nginx_gunicorn "$NGINX"
+  deploy apache_modwsgi "$APACHE"
+  setup_nginx_baselines
+  setup_apache_baselines
+  measure
+  facts
+  mkdir -p "$(dirname "$OUT")"
+  python3 tools/bench_report.py "$WORK" | tee "$OUT"
+  ln -sfn "$STAMP" "$WSGISTACK_ROOT/.cache/bench/last"
+  log "report: $OUT; raw figures and logs: $WORK"
+}
+
+main "$@"
