@@ -27,3 +27,6 @@ docs:
 
 build:
 	.venv/bin/ansible-galaxy collection build --force
+
+bench:
+	bash tools/bench.sh

@@ -22,7 +22,7 @@
 # and each round's ratio to gunicorn alone (median and min-max); tools/bench_report.py writes it.
 #
 # Knobs (environment):
-#   WSGISTACK_BENCH_SECONDS      seconds of each measured wrk run (default 8)
+#   WSGISTACK_BENCH_SECONDS      seconds of each measured wrk run (default 5)
 #   WSGISTACK_BENCH_ROUNDS       rounds (default 5)
 #   WSGISTACK_BENCH_CONNECTIONS  wrk connections (default 32)
 #   WSGISTACK_BENCH_OUT          where the markdown goes; default docs/benchmarks.md for a run with
@@ -39,7 +39,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$WSGISTACK_ROOT"
 
-DEFAULT_SECONDS=8
+DEFAULT_SECONDS=5
 DEFAULT_ROUNDS=5
 RUN_SECONDS=${WSGISTACK_BENCH_SECONDS:-$DEFAULT_SECONDS}
 ROUNDS=${WSGISTACK_BENCH_ROUNDS:-$DEFAULT_ROUNDS}
@@ -65,6 +65,7 @@ else
   OUT=$WSGISTACK_ROOT/.cache/bench/benchmarks.md
 fi
 export NO_COLOR=1 ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
+export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
 
 # id | container | port | path: the rows of the report (tools/bench_report.py names them).
 CONFIGS=(
@@ -78,13 +79,38 @@ CONFIGS=(
   "static_apache|$APACHE|80|$STATIC"
   "static_app|$NGINX|8000|$STATIC"
 )
+# Candidate defaults: our stack with one setting changed, what a default would be chosen from.
+# nginx_gunicorn: gunicorn with our rendered config plus the overrides, behind a copy of our nginx
+# site; apache_modwsgi: a copy of our vhost with other processes/threads, in the same Apache.
+CANDIDATES=${WSGISTACK_BENCH_CANDIDATES:-1}
+CORES=$(nproc)
+# id | port | gunicorn settings (Python lines, ;-separated) | what the report calls it
+NGINX_CANDIDATES=(
+  "nginx_gthread|8101|worker_class = 'gthread'; workers = $((CORES + 1)); threads = 4|gunicorn gthread, $((CORES + 1)) workers × 4 threads (keep-alive from nginx)"
+  "nginx_noaccesslog|8102|accesslog = None|gunicorn without its access log (nginx still logs every request)"
+)
+# id | port | processes | threads
+APACHE_CANDIDATES=(
+  "apache_p${CORES}t5|8105|$CORES|5"
+  "apache_p$((2 * CORES + 1))t1|8106|$((2 * CORES + 1))|1"
+)
+if [ "$CANDIDATES" = 1 ]; then
+  for candidate in "${NGINX_CANDIDATES[@]}"; do
+    IFS='|' read -r id port _ <<<"$candidate"
+    CONFIGS+=("$id|$NGINX|$port|$DYNAMIC")
+  done
+  for candidate in "${APACHE_CANDIDATES[@]}"; do
+    IFS='|' read -r id port _ <<<"$candidate"
+    CONFIGS+=("$id|$APACHE|$port|$DYNAMIC")
+  done
+fi
 
 CREATED=()
 cleanup() {
   if [ "${WSGISTACK_BENCH_KEEP:-0}" = 1 ] && [ ${#CREATED[@]} -gt 0 ]; then
     log "leaving ${CREATED[*]} running (WSGISTACK_BENCH_KEEP=1)"
   elif [ ${#CREATED[@]} -gt 0 ]; then
-    podman rm -f "${CREATED[@]}" >/dev/null 2>&1 || true
+    podman rm -f -t 0 "${CREATED[@]}" >/dev/null 2>&1 || true
   fi
 }
 trap cleanup EXIT
@@ -94,7 +120,7 @@ load1() { cut -d' ' -f1 /proc/loadavg; }
 
 machine() {
   meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
-  meta distro "$(. /etc/os-release && echo "$PRETTY_NAME")"
+  meta distro "$(sed -nE 's/^PRETTY_NAME="?([^"]*)"?$/\1/p' /etc/os-release)"
   meta kernel "$(uname -r)"
   meta cpu "$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)"
   meta cores "$(nproc)"
@@ -149,8 +175,14 @@ converge() { # converge STACK CONTAINER PHASE: time playbooks/STACK.yml as tools
   ansible-playbook -i inventories/local -e "wsgistack_local_container=$2" -e "@$WORK/secrets.yml" \
     "playbooks/$1.yml" >"$logfile" 2>&1 || rc=$?
   end=$EPOCHREALTIME
-  [ "$rc" -eq 0 ] || { tail -n 40 "$logfile" >&2; die "$1: $3 converge failed (log: $logfile)"; }
+  if [ "$rc" -ne 0 ]; then
+    grep -E -A 3 '^(fatal|failed):' "$logfile" | cut -c1-2000 >&2 || tail -n 40 "$logfile" >&2
+    die "$1: $3 converge failed (log: $logfile)"
+  fi
   recap=$(grep -A1 '^PLAY RECAP' "$logfile" | tail -n1)
+  # The three slowest tasks (profile_tasks), as "name (seconds)".
+  meta "slowest_$3_$1" "$(sed -n '/^TASKS RECAP/,$p' "$logfile" | grep -E -- ' -{2,} [0-9.]+s$' | head -n 3 \
+    | sed -E 's/^wsgistack\.deploy\.//; s/ -{2,} ([0-9.]+)s$/ (\1 s)/' | paste -sd ';' - | sed 's/;/; /g')"
   printf '%s\t%s\t%.1f\t%s\t%s\t%s\t%s\n' "$1" "$3" "$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')" \
     "$(sed -E 's/.* ok=([0-9]+).*/\1/' <<<"$recap")" "$(sed -E 's/.* changed=([0-9]+).*/\1/' <<<"$recap")" \
     "$(sed -E 's/.* skipped=([0-9]+).*/\1/' <<<"$recap")" "$(load1)" >>"$WORK/converge.tsv"
@@ -329,6 +361,71 @@ systemctl start apache2@seeds.service
 EOF
 }
 
+# The candidates: our deployed configuration with one setting changed (see CANDIDATES above).
+setup_candidates() {
+  [ "$CANDIDATES" = 1 ] || return 0
+  local candidate id port settings description nginx_specs=() apache_specs=()
+  for candidate in "${NGINX_CANDIDATES[@]}"; do
+    IFS='|' read -r id port settings description <<<"$candidate"
+    meta "label_$id" "$description"
+    nginx_specs+=("$port|$settings")
+  done
+  for candidate in "${APACHE_CANDIDATES[@]}"; do
+    IFS='|' read -r id port settings description <<<"$candidate"
+    meta "label_$id" "mod_wsgi daemon processes=$settings threads=$description"
+    apache_specs+=("$port|$settings|$description")
+  done
+  log "candidates: ${#nginx_specs[@]} in $NGINX, ${#apache_specs[@]} in $APACHE"
+  podman exec -i --env "APP=$APP" "$NGINX" bash -euo pipefail -s -- "${nginx_specs[@]}" \
+    >"$WORK/candidates-nginx.log" 2>&1 <<'EOF' \
+    || { tail -n 30 "$WORK/candidates-nginx.log" >&2; die "setting up the candidates in $NGINX failed"; }
+unit=$(systemctl show -P FragmentPath "gunicorn-$APP.service")
+for spec in "$@"; do
+  port=${spec%%|*} settings=${spec#*|}
+  conf=/etc/gunicorn/bench-$port.conf.py
+  sock=/run/bench-$port/gunicorn.sock
+  { echo "# bench candidate on :$port: the app's rendered settings, then the candidate's."
+    echo "exec(open('/etc/gunicorn/$APP.conf.py').read())"
+    tr ';' '\n' <<<"$settings" | sed 's/^ *//'
+    echo "bind = ['unix:$sock']"; } >"$conf"
+  sed -e "s|/etc/gunicorn/$APP.conf.py|$conf|" -e "s|^RuntimeDirectory=$APP\$|RuntimeDirectory=bench-$port|" \
+    -e "s|/run/$APP/gunicorn.sock|$sock|" -e "s|^Description=.*|Description=bench candidate on :$port|" \
+    "$unit" >"/etc/systemd/system/bench-$port.service"
+  grep -q "^RuntimeDirectory=bench-$port$" "/etc/systemd/system/bench-$port.service"
+  sed -e "s/gunicorn_$APP\b/bench_$port/g" -e "s|unix:/run/$APP/gunicorn.sock|unix:$sock|" \
+    -e "s/^\( *\)listen [0-9][0-9]*\( default_server\)\{0,1\};/\1listen $port;/" -e '/listen \[::\]/d' \
+    -e "s/^\( *\)server_name .*/\1server_name _;/" \
+    "/etc/nginx/sites-available/$APP.conf" >"/etc/nginx/sites-available/bench-$port"
+  grep -q "listen $port;" "/etc/nginx/sites-available/bench-$port"
+  ln -sfn "../sites-available/bench-$port" "/etc/nginx/sites-enabled/bench-$port"
+  systemctl daemon-reload
+  systemctl start "bench-$port.service"
+done
+nginx -t
+systemctl reload nginx
+EOF
+  podman exec -i --env "APP=$APP" "$APACHE" bash -euo pipefail -s -- "${apache_specs[@]}" \
+    >"$WORK/candidates-apache.log" 2>&1 <<'EOF' \
+    || { tail -n 30 "$WORK/candidates-apache.log" >&2; die "setting up the candidates in $APACHE failed"; }
+: >/etc/apache2/conf-available/bench-ports.conf
+for spec in "$@"; do
+  IFS='|' read -r port processes threads <<<"$spec"
+  echo "Listen $port" >>/etc/apache2/conf-available/bench-ports.conf
+  sed -e "s/^<VirtualHost \*:80>/<VirtualHost *:$port>/" \
+    -e "s/WSGIDaemonProcess $APP /WSGIDaemonProcess bench$port /" \
+    -e "s/ processes=[0-9]* threads=[0-9]* / processes=$processes threads=$threads /" \
+    -e "s/process-group=$APP /process-group=bench$port /" -e "s/WSGIProcessGroup $APP$/WSGIProcessGroup bench$port/" \
+    "/etc/apache2/sites-available/$APP.conf" >"/etc/apache2/sites-available/bench-$port.conf"
+  grep -q "WSGIDaemonProcess bench$port .* processes=$processes threads=$threads " \
+    "/etc/apache2/sites-available/bench-$port.conf"
+  ln -sfn "../sites-available/bench-$port.conf" "/etc/apache2/sites-enabled/bench-$port.conf"
+done
+ln -sfn ../conf-available/bench-ports.conf /etc/apache2/conf-enabled/bench-ports.conf
+apache2ctl configtest
+systemctl reload apache2
+EOF
+}
+
 declare -A PIDS=()
 netns_pid() { # the PID whose network namespace is the container's
   [ -n "${PIDS[$1]:-}" ] || PIDS[$1]=$(podman inspect --format '{{.State.Pid}}' "$1")
@@ -401,7 +498,7 @@ facts() { # what the report explains the figures with
   meta defaults_nginx_gunicorn "$(podman exec "$NGINX" sh -c \
     "grep -E '^(worker_class|workers|threads|max_requests|max_requests_jitter|keepalive|accesslog) ' /etc/gunicorn/$APP.conf.py | tr '\n' ';'")"
   meta defaults_nginx_upstream "$(podman exec "$NGINX" sh -c \
-    "grep -E '^ *(server|keepalive) ' /etc/nginx/sites-available/$APP.conf | sed 's/^ *//' | tr '\n' ' '")"
+    "sed -n '/^upstream/,/^}/p' /etc/nginx/sites-available/$APP.conf | grep -E '^ *(server|keepalive) ' | sed 's/^ *//' | tr '\n' ' '")"
   meta defaults_apache_modwsgi "$(podman exec "$APACHE" sh -c \
     "grep -o 'WSGIDaemonProcess .*' /etc/apache2/sites-available/$APP.conf | sed -E 's/ (python-home|home|display-name|lang|locale|user|group)=[^ ]*//g'")"
   meta apache_mpm "$(podman exec "$APACHE" sh -c 'ls /etc/apache2/mods-enabled/ | sed -n "s/^mpm_\(.*\)\.load$/\1/p"')"
@@ -427,6 +524,7 @@ main() {
   deploy apache_modwsgi "$APACHE"
   setup_nginx_baselines
   setup_apache_baselines
+  setup_candidates
   measure
   facts
   mkdir -p "$(dirname "$OUT")"

@@ -12,9 +12,10 @@ container (in both tiers; the local inventory's two apps). Each run must
 - change nothing on the host: the same packages, users and groups, and no file created,
   changed or removed under the directories a deployment writes.
 
-The roles on their own are run the same way (standalone.yml). The control (missing_venv.yml)
-shows that check mode did not stop checking: an app's venv that nothing would make is still
-refused, before anything else.
+The roles on their own are run the same way (standalone.yml). Two controls show that these
+assertions can fail: check mode did not stop checking (missing_venv.yml: an app's venv that
+nothing would make is still refused, before anything else), and the detector of changes reports
+changes made on purpose (a file, a user, a directory in /var).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ SCENARIO = Path(__file__).resolve().parents[1]
 REPO = SCENARIO.parents[1]
 STAMP = "/run/wsgistack-check-mode.stamp"
 # Where a deployment writes: packages, configuration, accounts, apps, venvs, data, the built
-# CPython, caches. /var itself shows a new directory there, such as /var/www.
+# CPython, caches; and the entries of /var (a new directory such as /var/www). Not /var/log:
+# apt logs its solver's input there even when it only simulates (trixie), which check mode does.
 WATCHED = ("/etc", "/opt", "/srv", "/home", "/usr", "/var/lib", "/var/cache", "/var/www")
 PACKAGES = "dpkg-query -W -f '${Package} ${Version} ${Status}\\n'"
 APPS = ("guestbook", "notes")
@@ -134,12 +136,21 @@ class Run:
                         self.ran.add(name)
                     if result.get("changed"):
                         self.changed.add(name)
-                    if result.get("failed") or result.get("unreachable"):
-                        self.failures.append(f"{name}: {result.get('msg', '')}")
+                    self._collect(name, result)
                     msg = result.get("msg")
                     if isinstance(msg, str) and msg.startswith("check mode:"):
                         role = name.split(" : ")[0].removeprefix("wsgistack.deploy.")
                         self.lines.setdefault(role, []).append(msg)
+
+    def _collect(self, name: str, result: Any) -> None:
+        """The failure messages of a result and of its loop items."""
+        if isinstance(result, dict):
+            if result.get("failed") or result.get("unreachable"):
+                msg = result.get("msg", "")
+                text = " ".join(map(str, msg)) if isinstance(msg, list) else str(msg)
+                self.failures.append(f"{name}: {text}")
+            for item in result.get("results", []):
+                self._collect(name, item)
 
     def summary(self) -> str:
         return (
@@ -186,6 +197,7 @@ def state(host) -> dict[str, set[str]]:
         "packages": set(output(host, PACKAGES).splitlines()),
         "users": set(output(host, "getent passwd").splitlines()),
         "groups": set(output(host, "getent group").splitlines()),
+        "var": set(output(host, "ls -A /var").splitlines()),
     }
 
 
@@ -205,8 +217,7 @@ def changes(host, before: dict[str, set[str]]) -> dict[str, Any]:
             found[key] = {"added": added, "removed": removed}
     script = (
         f"for d in {' '.join(WATCHED)}; do"
-        f" if [ -e $d ]; then find $d -xdev -cnewer {STAMP} -print || exit 1; fi; done;"
-        f" find /var -maxdepth 0 -cnewer {STAMP} -print"
+        f" if [ -e $d ]; then find $d -xdev -cnewer {STAMP} -print || exit 1; fi; done"
     )
     files = output(host, f"sh -c {shlex.quote(script)}").splitlines()
     if files:
@@ -268,3 +279,19 @@ def test_check_mode_still_refuses_a_venv_nothing_would_make(host, tmp_path):
     # Refused in the preflight: nothing was even predicted.
     assert "wsgistack.deploy.nginx_gunicorn : Install nginx (Debian)" not in run.ran, run.summary()
     assert changes(host, before) == {}
+
+
+def test_the_detector_sees_a_file_a_user_and_a_new_directory_in_var(host):
+    before = snapshot(host)
+    make = (
+        "set -e; mkdir /srv/check-mode-probe; useradd --system check-mode-probe;"
+        " mkdir /var/check-mode-probe"
+    )
+    try:
+        output(host, f"sh -c {shlex.quote(make)}")
+        found = changes(host, before)
+    finally:
+        host.run("userdel check-mode-probe; rmdir /srv/check-mode-probe /var/check-mode-probe")
+    assert "/srv/check-mode-probe" in found.get("files", [])
+    assert any(line.startswith("check-mode-probe:") for line in found["users"]["added"])
+    assert found["var"]["added"] == ["check-mode-probe"]
