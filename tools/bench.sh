@@ -6,8 +6,11 @@
 #     gunicorn gevent on 127.0.0.1:9000, max_requests=1000), seed 001 (mod_wsgi embedded mode,
 #     WSGIScriptAlias only) and seed 003 (WSGIDaemonProcess threads=5);
 #   - requests/s of a static file (GET /static/style.css) through nginx, Apache and the app;
-#   - the converge time of each stack on a fresh container and of its idempotent rerun.
-# Prints the tables and writes them to docs/benchmarks.md.
+#   - the converge time of each stack on a fresh container and of its idempotent rerun;
+#   - candidate defaults: our stacks with one setting changed (gunicorn gthread, no gunicorn access
+#     log, other mod_wsgi processes/threads), measured in the same rounds.
+# Prints the tables and writes them to docs/benchmarks.md. About 35 minutes on a busy 2-core
+# machine, most of it the four converges (the measuring rounds take about 6).
 #
 #   bash tools/bench.sh          (make bench)
 #
@@ -28,6 +31,7 @@
 #   WSGISTACK_BENCH_OUT          where the markdown goes; default docs/benchmarks.md for a run with
 #                                the default seconds and rounds, else .cache/bench/benchmarks.md
 #                                (a short smoke run never overwrites the published figures)
+#   WSGISTACK_BENCH_CANDIDATES=0 measure our defaults and the baselines only
 #   WSGISTACK_BENCH_KEEP=1       leave the containers running (remove them with podman rm -f)
 #   MOLECULE_DISTRO              Debian release of the containers (default bookworm)
 # A smoke run: WSGISTACK_BENCH_SECONDS=2 WSGISTACK_BENCH_ROUNDS=1 bash tools/bench.sh
@@ -55,6 +59,7 @@ APP=guestbook
 APP_HOST=guestbook.localhost
 DYNAMIC=/info
 STATIC=/static/style.css
+STARTED=$EPOCHSECONDS
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 WORK=$WSGISTACK_ROOT/.cache/bench/$STAMP
 if [ -n "${WSGISTACK_BENCH_OUT:-}" ]; then
@@ -144,6 +149,7 @@ command_line() { # how to reproduce this run
   [ "$RUN_SECONDS" = "$DEFAULT_SECONDS" ] || knobs+=("WSGISTACK_BENCH_SECONDS=$RUN_SECONDS")
   [ "$ROUNDS" = "$DEFAULT_ROUNDS" ] || knobs+=("WSGISTACK_BENCH_ROUNDS=$ROUNDS")
   [ "$CONNECTIONS" = 32 ] || knobs+=("WSGISTACK_BENCH_CONNECTIONS=$CONNECTIONS")
+  [ "$CANDIDATES" = 1 ] || knobs+=("WSGISTACK_BENCH_CANDIDATES=$CANDIDATES")
   [ "$DISTRO" = bookworm ] || knobs+=("MOLECULE_DISTRO=$DISTRO")
   if [ ${#knobs[@]} -eq 0 ]; then echo "make bench"; else echo "${knobs[*]} bash tools/bench.sh"; fi
 }
@@ -508,6 +514,7 @@ facts() { # what the report explains the figures with
     --disable-pip-version-check 2>/dev/null | grep -iE '^(flask|gunicorn|werkzeug)==' | tr '\n' ' ')"
   meta gevent "$(podman exec "$NGINX" /opt/seed004/bin/python -c 'import gevent; print(gevent.__version__)')"
   meta load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
+  meta run_minutes "$(((EPOCHSECONDS - STARTED + 30) / 60))"
 }
 
 main() {

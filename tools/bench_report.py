@@ -50,8 +50,11 @@ class Run:
     seconds: float
     p50_ms: float
     p99_ms: float
-    socket_errors: int
-    status_errors: int
+    connect: int
+    read: int
+    write: int
+    timeout: int
+    status: int
     load1: float
 
     @property
@@ -91,8 +94,11 @@ def read_runs(path: Path) -> list[Run]:
             seconds=int(row["duration_us"]) / 1e6,
             p50_ms=int(row["p50_us"]) / 1e3,
             p99_ms=int(row["p99_us"]) / 1e3,
-            socket_errors=sum(int(row[key]) for key in ("connect", "read", "write", "timeout")),
-            status_errors=int(row["status"]),
+            connect=int(row["connect"]),
+            read=int(row["read"]),
+            write=int(row["write"]),
+            timeout=int(row["timeout"]),
+            status=int(row["status"]),
             load1=float(row["load1"]),
         )
         for row in read_tsv(path)
@@ -128,9 +134,13 @@ def fmt(value: float) -> str:
 
 
 def errors(figures: Figures, config: str) -> str:
-    socket = sum(run.socket_errors for run in figures.of(config))
-    status = sum(run.status_errors for run in figures.of(config))
-    return "none" if socket == status == 0 else f"{socket} socket, {status} non-2xx/3xx"
+    counts = {
+        kind: sum(getattr(run, kind) for run in figures.of(config))
+        for kind in ("connect", "read", "write", "timeout", "status")
+    }
+    words = {"status": "non-2xx/3xx", "timeout": "timeouts (10 s)"}
+    found = [f"{n} {words.get(kind, kind)}" for kind, n in counts.items() if n]
+    return ", ".join(found) or "none"
 
 
 def dynamic_table(figures: Figures) -> list[str]:
@@ -286,9 +296,7 @@ def targets(
 
     def shapes(prefix: str) -> str:
         found = [c for c in candidates(figures) if c.startswith(prefix)]
-        return "; ".join(
-            f"{meta.get('label_' + c, c)}: {times(c, prefix + 'stack')}" for c in found
-        )
+        return ", ".join(f"{meta.get('label_' + c, c)} {times(c, prefix + 'stack')}" for c in found)
 
     load = statistics.median(run.load1 for run in figures.runs) if figures.runs else 0.0
     cores = int(meta.get("cores", "2") or 2)
@@ -353,7 +361,7 @@ def targets(
             True,
             f"seed 003's one process of 5 threads measured {times('seed003')} gunicorn alone "
             f"here (the guide: 0.66 {X}), and no daemon shape measured does much better than "
-            f"it ({apache_shapes or 'no candidates measured'}; seed 003: "
+            f"it (req/s ÷ our stack: {apache_shapes or 'no candidates measured'}, seed 003 "
             f"{times('seed003', 'apache_stack')}): with a page this cheap the daemon's processes "
             "and threads are not what limits the rate, the per-request cost of the hop from "
             "Apache to the daemon is (embedded mode, which has no hop, measured "
@@ -405,8 +413,9 @@ def targets(
                 False,
                 f"a rerun still runs {tasks} tasks (ok + skipped), "
                 f"{value / tasks if value and tasks else 0:.2f} s each on average: every module "
-                "call through the podman connection (which cannot pipeline) is a temporary "
-                "directory, a `podman cp` and a `podman exec` (one `podman exec` took "
+                "call through the podman connection of inventories/local (which cannot "
+                "pipeline) is a temporary directory, a copy of the module into the container and "
+                "a `podman exec` (one `podman exec` took "
                 f"{meta.get('podman_exec_seconds_' + stack, '?')} s here), and the copy of each "
                 "app's sources checks every file. Slowest tasks of the rerun: "
                 f"{meta.get('slowest_rerun_' + stack, '?')}.{changed}",
@@ -425,7 +434,7 @@ def load_line(figures: Figures, meta: dict[str, str]) -> str:
         f"load average (1, 5, 15 min) before the run {meta.get('load_start', '?')}, before the "
         f"measuring rounds {meta.get('load_measure_start', '?')}, at the end "
         f"{meta.get('load_end', '?')}; 1-minute load after each wrk run, min / median / max: "
-        f"{during}"
+        f"{during}; the whole run took {meta.get('run_minutes', '?')} min"
     )
 
 
@@ -486,8 +495,9 @@ def report(run_dir: Path) -> str:
         "`Connection: close`, so wrk opens a new connection per request, and gunicorn 27 holds "
         "the worker until wrk (on the same cores) has read the answer and closed its end "
         "(`util.close_graceful`). Behind nginx the client's connections stay open and the "
-        "worker waits on nginx instead. The busier the machine, the more this costs gunicorn "
-        "alone, so ratios to it can come out higher than in the issue's guide.",
+        "worker waits on nginx instead. gunicorn alone's rate thus depends on how quickly the "
+        "client closes, which a busy machine slows: ratios to it can come out higher than in "
+        "the issue's guide.",
         "- Two containers: the nginx_gunicorn stack (with gunicorn alone on 127.0.0.1:8000 and "
         "seed 004's nginx site on :8004 and gunicorn on 127.0.0.1:9000) and the apache_modwsgi "
         "stack (with a second Apache instance holding seed 001's lines on :8001 and seed 003's "
@@ -530,6 +540,10 @@ def report(run_dir: Path) -> str:
                 *candidate_table(figures, meta),
                 "",
                 *candidate_verdicts(figures, meta),
+                "",
+                "A candidate faster than our default in every round, with no worse a tail, is the "
+                "measured case for changing that default (in the role's defaults/main.yml and "
+                "meta/argument_specs.yml, with the reasoning next to it).",
                 "",
             ]
             if candidates(figures)
