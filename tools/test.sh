@@ -29,6 +29,11 @@ JOBS=${WSGISTACK_JOBS:-2}
 # every stack scenario, on every release) and multihost (the inventory-driven wiring of
 # three hosts; each stack is tested on every release by its own scenario).
 ONE_RELEASE=${WSGISTACK_ONE_RELEASE:-"bad_inputs check_mode multihost"}
+# The pool starts the longest jobs first (measured on a 2-core machine), so that the
+# last ones to end are short and both slots stay busy to the end; the others follow
+# in name order.
+LONGEST_FIRST="python_build shared_host_stack nginx_gunicorn_stack apache_modwsgi_stack multihost
+  apache_modwsgi nginx_gunicorn check_mode demo"
 LOGS=$WSGISTACK_ROOT/.cache/logs
 declare -a PASSED=() FAILED=()
 
@@ -114,6 +119,14 @@ stage_containers() { # stage_containers demo|molecule...
         done ;;
     esac
   done
+  local ordered=() name
+  for name in $LONGEST_FIRST; do
+    for run in "${runs[@]}"; do [ "${run%% *}" != "$name" ] || ordered+=("$run"); done
+  done
+  for run in "${runs[@]}"; do
+    [[ " $(echo $LONGEST_FIRST) " == *" ${run%% *} "* ]] || ordered+=("$run")
+  done
+  runs=("${ordered[@]}")
   for run in "${runs[@]}"; do
     set -- $run
     rm -f "$(log_of "$1" "$2")" "$(log_of "$1" "$2").status"
