@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _ctypes
 import logging
 import os
 import platform
@@ -167,6 +168,17 @@ def test_info_tells_who_serves(client):
     assert info["wsgi_multithread"] is False
     assert info["wsgi_multiprocess"] is False
     assert info["mod_wsgi_process_group"] is None
+
+
+def test_info_libraries_lists_the_shared_objects_of_the_process(client):
+    response = client.get("/info/libraries")
+    assert response.status_code == 200
+    info = response.json
+    assert info["pid"] == os.getpid()
+    if sys.platform == "linux":
+        # The interpreter's C extensions are shared objects mapped into this process.
+        assert _ctypes.__file__ in info["libraries"]
+        assert all(".so" in os.path.basename(path) for path in info["libraries"])
 
 
 def test_static_file_is_served_in_development(client):

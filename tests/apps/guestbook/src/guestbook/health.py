@@ -53,3 +53,23 @@ def info() -> dict[str, Any]:
         "wsgi_multiprocess": environ.get("wsgi.multiprocess"),
         "mod_wsgi_process_group": environ.get("mod_wsgi.process_group"),
     }
+
+
+@bp.get("/info/libraries")
+def libraries() -> dict[str, Any]:
+    """The shared objects this process has mapped: which libpython and which mod_wsgi.
+
+    The process reads its own maps (always allowed); another user, even root in a
+    container without CAP_SYS_PTRACE, may not read a daemon's. A separate page so that
+    /info stays the cheapest one (the benchmark's dynamic page).
+    """
+    paths = set()
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            for line in maps:
+                fields = line.split(None, 5)  # address perms offset dev inode [path]
+                if len(fields) == 6 and ".so" in os.path.basename(fields[5].strip()):
+                    paths.add(fields[5].strip())
+    except OSError:  # not Linux
+        pass
+    return {"pid": os.getpid(), "libraries": sorted(paths)}
