@@ -6,9 +6,10 @@
 #     gunicorn gevent on 127.0.0.1:9000, max_requests=1000), seed 001 (mod_wsgi embedded mode,
 #     WSGIScriptAlias only) and seed 003 (WSGIDaemonProcess threads=5);
 #   - requests/s of a static file (GET /static/style.css) through nginx, Apache and the app;
-#   - the converge time of each stack on a fresh container and of its idempotent rerun;
-#   - candidate defaults: our stacks with one setting changed (gunicorn gthread, no gunicorn access
-#     log, other mod_wsgi processes/threads), measured in the same rounds.
+#   - the converge time of each stack on a fresh container and of its idempotent rerun (also
+#     through the molecule scenarios' pipelined podman connection);
+#   - candidate defaults: our stacks with one setting changed (gunicorn sync or more threads, no
+#     gunicorn access log, other mod_wsgi processes/threads), measured in the same rounds.
 # Prints the tables and writes them to docs/benchmarks.md. About 35 minutes on a busy 2-core
 # machine, most of it the four converges (the measuring rounds take about 6).
 #
@@ -91,7 +92,8 @@ CANDIDATES=${WSGISTACK_BENCH_CANDIDATES:-1}
 CORES=$(nproc)
 # id | port | gunicorn settings (Python lines, ;-separated) | what the report calls it
 NGINX_CANDIDATES=(
-  "nginx_gthread|8101|worker_class = 'gthread'; workers = $((CORES + 1)); threads = 4|gunicorn gthread, $((CORES + 1)) workers × 4 threads (keep-alive from nginx)"
+  "nginx_sync|8101|worker_class = 'sync'; workers = $((2 * CORES + 1)); threads = 1|gunicorn sync, $((2 * CORES + 1)) workers (the default before gthread)"
+  "nginx_gthread8|8103|workers = $((CORES + 1)); threads = 8|gunicorn gthread, $((CORES + 1)) workers × 8 threads"
   "nginx_noaccesslog|8102|accesslog = None|gunicorn without its access log (nginx still logs every request)"
 )
 # id | port | processes | threads
@@ -174,12 +176,12 @@ start_container() { # start_container NAME STACK
   die "systemd in $1 did not come up (state: ${state:-unknown})"
 }
 
-converge() { # converge STACK CONTAINER PHASE: time playbooks/STACK.yml as tools/demo.sh runs it
+converge() { # converge STACK CONTAINER PHASE [ARG...]: time playbooks/STACK.yml as tools/demo.sh runs it
   local logfile=$WORK/$1-$3.log start end recap rc=0
   log "$1: $3 converge of $2"
   start=$EPOCHREALTIME
   ansible-playbook -i inventories/local -e "wsgistack_local_container=$2" -e "@$WORK/secrets.yml" \
-    "playbooks/$1.yml" >"$logfile" 2>&1 || rc=$?
+    "${@:4}" "playbooks/$1.yml" >"$logfile" 2>&1 || rc=$?
   end=$EPOCHREALTIME
   if [ "$rc" -ne 0 ]; then
     grep -E -A 3 '^(fatal|failed):' "$logfile" | cut -c1-2000 >&2 || tail -n 40 "$logfile" >&2
@@ -202,10 +204,16 @@ podman_exec_cost() { # seconds of one `podman exec` (an ansible task through the
   awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", (e - s) / 5 }'
 }
 
-deploy() { # deploy STACK CONTAINER: fresh converge, then the idempotent rerun
+# deploy STACK CONTAINER: fresh converge, then the idempotent rerun, both through
+# inventories/local's containers.podman.podman (three `podman exec` per module), then
+# the rerun again through the molecule scenarios' pipelined connection (one per module;
+# molecule/resources/plugins/connection), nearer to an SSH host with pipelining.
+deploy() {
   start_container "$2" "$1"
   converge "$1" "$2" fresh
   converge "$1" "$2" rerun
+  ANSIBLE_CONNECTION_PLUGINS=$WSGISTACK_ROOT/molecule/resources/plugins/connection \
+    converge "$1" "$2" rerun_pipelined -e ansible_connection=podman_pipelined -e ansible_pipelining=true
   meta "podman_exec_seconds_$1" "$(podman_exec_cost "$2")"
 }
 

@@ -235,7 +235,7 @@ CASES = [
         "nginx_gunicorn",
         (
             "nginx_gunicorn_workers is -2: set a number >= 1",
-            "or leave it unset for 2 * CPU cores + 1",
+            "or leave it unset: CPU cores + 1 with gthread, else 2 * CPU cores + 1",
         ),
         set={"nginx_gunicorn_workers": -2},
     ),
