@@ -8,8 +8,8 @@
 #   - requests/s of a static file (GET /static/style.css) through nginx, Apache and the app;
 #   - the converge time of each stack on a fresh container and of its idempotent rerun (also
 #     through the molecule scenarios' pipelined podman connection);
-#   - candidate defaults: our stacks with one setting changed (gunicorn sync or more threads, no
-#     gunicorn access log, other mod_wsgi processes/threads), measured in the same rounds.
+#   - candidate defaults: our stacks with one setting changed (gunicorn gthread, no gunicorn
+#     access log, other mod_wsgi processes/threads), measured in the same rounds.
 # Prints the tables and writes them to docs/benchmarks.md. About 35 minutes on a busy 2-core
 # machine, most of it the four converges (the measuring rounds take about 6).
 #
@@ -92,8 +92,7 @@ CANDIDATES=${WSGISTACK_BENCH_CANDIDATES:-1}
 CORES=$(nproc)
 # id | port | gunicorn settings (Python lines, ;-separated) | what the report calls it
 NGINX_CANDIDATES=(
-  "nginx_sync|8101|worker_class = 'sync'; workers = $((2 * CORES + 1)); threads = 1|gunicorn sync, $((2 * CORES + 1)) workers (the default before gthread)"
-  "nginx_gthread8|8103|workers = $((CORES + 1)); threads = 8|gunicorn gthread, $((CORES + 1)) workers × 8 threads"
+  "nginx_gthread|8101|worker_class = 'gthread'; workers = $((CORES + 1)); threads = 4|gunicorn gthread, $((CORES + 1)) workers × 4 threads (keep-alive from nginx)"
   "nginx_noaccesslog|8102|accesslog = None|gunicorn without its access log (nginx still logs every request)"
 )
 # id | port | processes | threads

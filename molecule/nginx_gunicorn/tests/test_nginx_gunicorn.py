@@ -159,9 +159,9 @@ def test_files_and_permissions(host):
     conf = host.file(f"/etc/gunicorn/{APP}.conf.py")
     assert (conf.user, conf.group, conf.mode) == ("root", "root", 0o644)
     assert "workers = 3" in conf.content_string
-    # The role's default worker class, with its default threads per worker.
-    assert 'worker_class = "gthread"' in conf.content_string
-    assert "threads = 4" in conf.content_string
+    # The role's default worker class; threads only for gthread.
+    assert 'worker_class = "sync"' in conf.content_string
+    assert "threads =" not in conf.content_string
     venv = host.file("/opt/guestbook/venv/lib")
     assert venv.user == "root"
     assert host.run(f"runuser -u {APP} -- test -w /opt/guestbook/venv/lib").rc != 0
