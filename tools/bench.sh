@@ -204,6 +204,18 @@ podman_exec_cost() { # seconds of one `podman exec` (an ansible task through the
   awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", (e - s) / 5 }'
 }
 
+# inventories/local with its connection swapped for the pipelined one, once per run (not
+# -e ansible_connection: extra vars would also take over the tasks the plays delegate to
+# the controller).
+write_pipelined_inventory() {
+  mkdir -p "$WORK/inventory-pipelined"
+  cp -r inventories/local/. "$WORK/inventory-pipelined/"
+  sed -i 's/^\( *\)ansible_connection: containers\.podman\.podman$/\1ansible_connection: podman_pipelined\n\1ansible_pipelining: true/' \
+    "$WORK/inventory-pipelined/hosts.yml"
+  grep -q 'ansible_connection: podman_pipelined' "$WORK/inventory-pipelined/hosts.yml" \
+    || die "could not swap the connection in $WORK/inventory-pipelined/hosts.yml"
+}
+
 # deploy STACK CONTAINER: fresh converge, then the idempotent rerun, both through
 # inventories/local's containers.podman.podman (three `podman exec` per module), then
 # the rerun again through the molecule scenarios' pipelined connection (one per module;
@@ -212,14 +224,6 @@ deploy() {
   start_container "$2" "$1"
   converge "$1" "$2" fresh
   converge "$1" "$2" rerun
-  # The inventory with its connection swapped (not -e ansible_connection: extra vars would
-  # also take over the tasks the plays delegate to the controller).
-  mkdir -p "$WORK/inventory-pipelined"
-  cp -r inventories/local/. "$WORK/inventory-pipelined/"
-  sed -i 's/^\( *\)ansible_connection: containers\.podman\.podman$/\1ansible_connection: podman_pipelined\n\1ansible_pipelining: true/' \
-    "$WORK/inventory-pipelined/hosts.yml"
-  grep -q 'ansible_connection: podman_pipelined' "$WORK/inventory-pipelined/hosts.yml" \
-    || die "could not swap the connection in $WORK/inventory-pipelined/hosts.yml"
   ANSIBLE_CONNECTION_PLUGINS=$WSGISTACK_ROOT/molecule/resources/plugins/connection \
     converge "$1" "$2" rerun_pipelined "$WORK/inventory-pipelined"
   meta "podman_exec_seconds_$1" "$(podman_exec_cost "$2")"
@@ -543,6 +547,7 @@ main() {
   command -v wrk >/dev/null || die "wrk is missing: tools/bootstrap.sh installs it"
   secrets
   write_lua
+  write_pipelined_inventory
   deploy nginx_gunicorn "$NGINX"
   deploy apache_modwsgi "$APACHE"
   setup_nginx_baselines

@@ -251,9 +251,14 @@ def converge_table(rows: dict[tuple[str, str], dict[str, str]], meta: dict[str, 
     return lines
 
 
+def task_runs(row: dict[str, str]) -> int:
+    """Tasks a converge ran (ok + skipped)."""
+    return int(row["ok"]) + int(row["skipped"])
+
+
 def per_task(row: dict[str, str]) -> float:
-    """Seconds per task run (ok + skipped) of a converge."""
-    return float(row["seconds"]) / (int(row["ok"]) + int(row["skipped"]))
+    """Seconds per task run of a converge."""
+    return float(row["seconds"]) / task_runs(row)
 
 
 @dataclass
@@ -405,7 +410,7 @@ def targets(
     for stack in STACKS:
         stock, rerun = rows.get((stack, "rerun")), rows.get((stack, "rerun_pipelined"))
         value = float(rerun["seconds"]) if rerun else None
-        tasks = int(rerun["ok"]) + int(rerun["skipped"]) if rerun else 0
+        tasks = task_runs(rerun) if rerun else 0
         changed = (
             f" It reported changed={rerun['changed']}." if rerun and rerun["changed"] != "0" else ""
         )
