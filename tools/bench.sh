@@ -8,9 +8,9 @@
 #   - requests/s of a static file (GET /static/style.css) through nginx, Apache and the app;
 #   - the converge time of each stack on a fresh container and of its idempotent rerun (also
 #     through the molecule scenarios' pipelined podman connection);
-#   - candidate defaults: our stacks with one setting changed (gunicorn gthread, no gunicorn
-#     access log, other mod_wsgi processes/threads), measured in the same rounds.
-# Prints the tables and writes them to docs/benchmarks.md. About 35 minutes on a busy 2-core
+#   - candidate defaults: our stacks with one setting changed (gunicorn gthread, gunicorn's own
+#     access log on, other mod_wsgi processes/threads), measured in the same rounds.
+# Prints the tables and writes them to docs/benchmarks.md. About 15 minutes on a quiet 2-core
 # machine, most of it the four converges (the measuring rounds take about 6).
 #
 #   bash tools/bench.sh          (make bench)
@@ -93,11 +93,11 @@ CORES=$(nproc)
 # id | port | gunicorn settings (Python lines, ;-separated) | what the report calls it
 NGINX_CANDIDATES=(
   "nginx_gthread|8101|worker_class = 'gthread'; workers = $((CORES + 1)); threads = 4|gunicorn gthread, $((CORES + 1)) workers × 4 threads (keep-alive from nginx)"
-  "nginx_noaccesslog|8102|accesslog = None|gunicorn without its access log (nginx still logs every request)"
+  "nginx_accesslog|8102|accesslog = '/var/log/gunicorn/$APP/access.log'|gunicorn writing its own access log too (nginx logs every request anyway)"
 )
 # id | port | processes | threads
 APACHE_CANDIDATES=(
-  "apache_p${CORES}t5|8105|$CORES|5"
+  "apache_p${CORES}t15|8105|$CORES|15"
   "apache_p$((2 * CORES + 1))t1|8106|$((2 * CORES + 1))|1"
 )
 if [ "$CANDIDATES" = 1 ]; then

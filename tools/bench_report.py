@@ -317,8 +317,8 @@ def targets(
     nginx_shapes, apache_shapes = shapes("nginx_"), shapes("apache_")
     hop = (
         "nginx is a second server on the same 2 cores: every request is parsed, proxied over "
-        "the unix socket and logged by nginx as well as by gunicorn, and that CPU comes out of "
-        "the cores the workers need."
+        "the unix socket and logged by nginx, and that CPU comes out of the cores the workers "
+        "need."
     )
     result = [
         Target(

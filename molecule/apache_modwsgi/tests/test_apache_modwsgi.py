@@ -227,7 +227,7 @@ def test_hardening(host: Any) -> None:
 def test_mod_wsgi_daemon_configuration(host: Any) -> None:
     vhost = host.file("/etc/apache2/sites-available/guestbook.conf").content_string
     for option in (
-        "WSGIDaemonProcess guestbook user=guestbook group=guestbook processes=2 threads=15",
+        "WSGIDaemonProcess guestbook user=guestbook group=guestbook processes=2 threads=5",
         "python-home=/opt/venvs/guestbook",
         "display-name=%{GROUP}",
         "request-timeout=60 graceful-timeout=15 socket-timeout=60 queue-timeout=45",

@@ -92,7 +92,7 @@ def test_static_file_served_by_nginx_never_reaches_the_app(host):
     assert "x-guestbook-app" not in headers
     assert headers["content-type"].startswith("text/css")
     assert body == host.file("/opt/guestbook/static/style.css").content_string
-    # The app's own requests are in gunicorn's access log; this one is not.
+    # The app's own requests are in gunicorn's access log (turned on for this app); this one is not.
     curl(host, f"'http://127.0.0.1/health?{marker}'")
     log = host.file(f"/var/log/gunicorn/{APP}/access.log")
     assert wait_for(lambda: f"/health?{marker}" in log.content_string, timeout=5)
@@ -233,6 +233,21 @@ def test_tls_app_socket_activation_and_gevent(host):
     pid = master_pid(host, TLS_APP)
     assert uid_of(host, pid) == host.user(TLS_APP).uid
     assert len(children(host, pid)) == 1
+
+
+def test_tls_app_requests_logged_by_nginx_only_by_default(host):
+    """access_log left at its default: nginx logs the request, gunicorn writes no log of its own."""
+    marker = uuid.uuid4().hex
+    status, _, _ = curl(
+        host,
+        "--cacert /etc/ssl/guestbook-tls/cert.pem",
+        f"'https://localhost:8443/health?{marker}'",
+    )
+    assert status == 200
+    nginx_log = host.file(f"/var/log/nginx/{TLS_APP}.access.log")
+    assert wait_for(lambda: f"/health?{marker}" in nginx_log.content_string, timeout=5)
+    assert "accesslog = None" in host.file(f"/etc/gunicorn/{TLS_APP}.conf.py").content_string
+    assert host.check_output(f"ls -A /var/log/gunicorn/{TLS_APP}") == ""
 
 
 def test_tls_app_is_started_by_its_socket(host):
