@@ -97,8 +97,8 @@ NGINX_CANDIDATES=(
 )
 # id | port | processes | threads
 APACHE_CANDIDATES=(
-  "apache_p${CORES}t15|8105|$CORES|15"
-  "apache_p$((2 * CORES + 1))t1|8106|$((2 * CORES + 1))|1"
+  "apache_p${CORES}t5|8105|$CORES|5"
+  "apache_p${CORES}t15|8106|$CORES|15"
 )
 if [ "$CANDIDATES" = 1 ]; then
   for candidate in "${NGINX_CANDIDATES[@]}"; do
