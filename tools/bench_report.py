@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """Write the serving benchmark's report (Markdown) from the raw figures of a tools/bench.sh run.
 
-    tools/bench_report.py .cache/bench/<date>    print the report (tools/bench.sh tees it
-                                                 to docs/benchmarks.md)
+    python3 tools/bench_report.py .cache/bench/<date>    print the report (tools/bench.sh
+                                                         tees it to docs/benchmarks.md)
 
 The run directory holds meta.tsv (key, value), results.tsv (one wrk run per line: round,
 configuration, requests, duration and latency in microseconds, error counts, 1-minute load
@@ -80,7 +79,7 @@ def read_tsv(path: Path) -> list[dict[str, str]]:
 def read_meta(path: Path) -> dict[str, str]:
     meta = {}
     for line in path.read_text().splitlines():
-        key, _, value = line.partition("\t")
+        key, _sep, value = line.partition("\t")
         meta[key] = value
     return meta
 

@@ -2,13 +2,14 @@
 # Set up everything the tests and the demo need on a Debian machine, as root:
 # Debian packages (podman, runc, debootstrap, ...), the pinned Python tooling
 # (.venv), the collections, this checkout as the wsgistack.deploy collection,
-# and the test images. Safe to run again: each step is skipped when what it
-# would make is already there, keyed on what built it.
+# ansible-test's sanity venvs and the test images. Safe to run again: each step
+# is skipped when what it would make is already there, keyed on what built it.
 set -euo pipefail
 # shellcheck source=tools/env.sh
 source "$(dirname "$0")/env.sh"
 
-APT_PACKAGES=(podman runc debootstrap python3-venv ca-certificates curl tar xz-utils wrk)
+# The lint stage's ansible-test sanity runs shellcheck on tools/*.sh (skipped without it).
+APT_PACKAGES=(podman runc debootstrap python3-venv ca-certificates curl tar xz-utils wrk shellcheck)
 
 apt_packages() {
   local missing=()
@@ -65,6 +66,7 @@ main() {
   apt_packages
   python_venv
   collections
+  "$WSGISTACK_ROOT/tools/sanity.sh" --setup
   "$WSGISTACK_ROOT/tools/images.sh"
 }
 

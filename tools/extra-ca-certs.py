@@ -1,11 +1,10 @@
-#!/usr/bin/env python3
 """Print the CA certificates this machine trusts beyond its distribution's set.
 
 Used by tools/images.sh to carry the machine's extra CA certificates (a local CA
 in front of PyPI, a corporate proxy) into the test images, so pip inside a
 container trusts what pip on the machine trusts.
 
-    extra-ca-certs.py HOST_BUNDLE DISTRO_CERT_DIR [EXTRA_PEM ...]
+    python3 tools/extra-ca-certs.py HOST_BUNDLE DISTRO_CERT_DIR [EXTRA_PEM ...]
 
 Prints every certificate of HOST_BUNDLE that no file under DISTRO_CERT_DIR (the
 ca-certificates package's /usr/share/ca-certificates) holds, then those of the

@@ -23,7 +23,7 @@ recipe_hash() {
   {
     echo "suite=$suite packages=$PACKAGES"
     cat "$0" "$WSGISTACK_ROOT/tools/extra-ca-certs.py" "$CONTAINERS_CONF"
-    "$WSGISTACK_ROOT/tools/extra-ca-certs.py" "$HOST_BUNDLE" /usr/share/ca-certificates \
+    python3 "$WSGISTACK_ROOT/tools/extra-ca-certs.py" "$HOST_BUNDLE" /usr/share/ca-certificates \
       "${EXTRA_PEMS[@]}"
   } | sha256sum | cut -c1-16
 }
@@ -39,7 +39,7 @@ build() {
   rm -f "$rootfs.log"
 
   local extra
-  extra=$("$WSGISTACK_ROOT/tools/extra-ca-certs.py" "$HOST_BUNDLE" \
+  extra=$(python3 "$WSGISTACK_ROOT/tools/extra-ca-certs.py" "$HOST_BUNDLE" \
     /usr/share/ca-certificates "${EXTRA_PEMS[@]}")
   if [ -n "$extra" ]; then
     mkdir -p "$rootfs/usr/local/share/ca-certificates/wsgistack"

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Generate docs/roles/<role>.md from each role's meta/argument_specs.yml.
 
 argument_specs is the one source of a role's variables (types, defaults,

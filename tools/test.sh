@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine (run as root):
 #   bash tools/test.sh
-# 1. set-up (tools/bootstrap.sh): Debian packages, .venv, collections, images;
-# 2. lint: yamllint, ansible-lint (production profile), ruff;
+# 1. set-up (tools/bootstrap.sh): Debian packages, .venv, collections, ansible-test's
+#    sanity venvs, images;
+# 2. lint: yamllint, ansible-lint (production profile), ruff, ansible-test sanity
+#    (tools/sanity.sh; its shellcheck test covers tools/*.sh);
 # 3. pytest: filter and app unit tests, collection build/install;
 # 4. the README's main job: tools/demo.sh deploys the default stack to a local
 #    container and shows a round trip, then tools/demo.sh down removes it;
@@ -28,7 +30,7 @@ JOBS=${WSGISTACK_JOBS:-2}
 # before anything on the host), check_mode (predictions on a fresh host; check mode on
 # a converged host is part of every stack scenario, on every release), multihost (the
 # inventory-driven wiring of three hosts; each stack is tested on every release by its
-# own scenario) and shared_host_stack (seed 000's stack on the built CPython 3.11.2;
+# own scenario) and shared_host_stack (seed 000's stack on the built CPython 3.13.5;
 # python_build builds that interpreter on every release, and apache_modwsgi_stack
 # serves the Apache stack on every release).
 ONE_RELEASE=${WSGISTACK_ONE_RELEASE:-"bad_inputs check_mode multihost shared_host_stack"}
@@ -51,6 +53,8 @@ stage_lint() {
   ansible-lint --profile production ; record ansible-lint $?
   log "lint: ruff"
   { ruff check . && ruff format --check . ; } ; record ruff $?
+  log "lint: ansible-test sanity (Python 3.11)"
+  bash tools/sanity.sh ; record ansible-test-sanity $?
 }
 
 stage_unit() {
@@ -127,28 +131,32 @@ stage_containers() { # stage_containers demo|molecule...
     for run in "${runs[@]}"; do [ "${run%% *}" != "$name" ] || ordered+=("$run"); done
   done
   for run in "${runs[@]}"; do
-    [[ " $(echo $LONGEST_FIRST) " == *" ${run%% *} "* ]] || ordered+=("$run")
+    # LONGEST_FIRST spans lines: every blank becomes a space, so each name is matched whole.
+    [[ " ${LONGEST_FIRST//[[:space:]]/ } " == *" ${run%% *} "* ]] || ordered+=("$run")
   done
   runs=("${ordered[@]}")
+  local job
   for run in "${runs[@]}"; do
-    set -- $run
-    rm -f "$(log_of "$1" "$2")" "$(log_of "$1" "$2").status"
+    read -r job distro <<<"$run"
+    rm -f "$(log_of "$job" "$distro")" "$(log_of "$job" "$distro").status"
   done
   log "containers: ${#runs[@]} jobs (the demo and the molecule scenarios), $JOBS at a time"
+  # The single quotes are meant: $0 and $1 are the job and release xargs hands to that bash.
+  # shellcheck disable=SC2016
   printf '%s\n' "${runs[@]}" | xargs -P "$JOBS" -L1 bash -c '
     run_job "$0" "$1"
     read -r status seconds <"$(log_of "$0" "$1").status"
     printf "==> %s on %s: %s in %ss\n" "$0" "$1" \
       "$([ "$status" -eq 0 ] && echo passed || echo FAILED)" "$seconds" >&2'
+  local log_file status seconds
   for run in "${runs[@]}"; do
-    set -- $run
-    local log_file status seconds
-    log_file=$(log_of "$1" "$2")
+    read -r job distro <<<"$run"
+    log_file=$(log_of "$job" "$distro")
     read -r status seconds <"$log_file.status"
-    echo "::group::$1 on $2 (exit $status, ${seconds}s)"
+    echo "::group::$job on $distro (exit $status, ${seconds}s)"
     cat "$log_file"
     echo "::endgroup::"
-    record "$([ "$1" = demo ] && echo demo || echo "molecule:$1")@$2" "$status"
+    record "$([ "$job" = demo ] && echo demo || echo "molecule:$job")@$distro" "$status"
   done
 }
 

@@ -400,7 +400,7 @@ def _parse_ip(field: str, text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Ad
 
 
 def _parse_cidr(text: str) -> tuple[str, Block]:
-    host, _, prefix = text.partition("/")
+    host, _sep, prefix = text.partition("/")
     if "%" in host:
         raise _Problem("address", f"{host!r}: IPv6 zone identifiers are not supported")
     try:
@@ -580,7 +580,7 @@ def _parse_options(options: Any) -> tuple[str, ...]:
         for option in options:
             if not isinstance(option, str) or "=" not in option:
                 raise _Problem("options", f"{option!r} is not in name=value form")
-            name, _, value = option.partition("=")
+            name, _sep, value = option.partition("=")
             pairs.append((name, value))
     else:
         raise _Problem(
@@ -695,7 +695,7 @@ def _address_pieces(block: Block, earlier: Sequence[tuple[int, Region]]) -> list
     """
     family, first, last = block
     cuts = {first, last + 1}
-    for _, region in earlier:
+    for _position, region in earlier:
         for other_family, lo, hi in region.addresses:
             if other_family == family and lo <= last and hi >= first:
                 cuts.add(max(lo, first))
@@ -713,7 +713,7 @@ def _cover_pairs(target: Region, holders: Sequence[tuple[int, Region]]) -> froze
     and database != user are represented for sameuser).
     """
     names = set(target.literal_names())
-    for _, region in holders:
+    for _position, region in holders:
         names |= region.literal_names()
     users = [*sorted(names), *_FRESH]
     databases: list[str | None] = [None, *sorted(names), _FRESH[0]]
@@ -753,7 +753,7 @@ def covering_positions(target: Region, earlier: Sequence[Region]) -> list[int] |
                     for position, region in by_kind
                     if region.holds_address(family, address)
                 ]
-                key = frozenset(position for position, _ in holders)
+                key = frozenset(position for position, _region in holders)
                 if key not in memo:
                     memo[key] = _cover_pairs(target, holders) if holders else None
                 found = memo[key]

@@ -8,6 +8,10 @@ import tarfile
 from pathlib import Path
 
 import pytest
+import yaml
+from ansible.release import __version__ as ansible_core_version
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -108,3 +112,24 @@ def test_installed_collection_is_usable_from_a_playbook_outside_the_repo(tarball
         ["local", "guestbook", "guestbook", "scram-sha-256"],
         ["local", "all", "all", "peer"],
     ]
+
+
+def test_declared_ranges_agree_and_admit_what_the_tests_run():
+    """galaxy.yml, requirements/collections.yml and meta/runtime.yml against the pinned tooling."""
+    galaxy = yaml.safe_load((REPO / "galaxy.yml").read_text(encoding="utf-8"))["dependencies"]
+    requirements = yaml.safe_load(
+        (REPO / "requirements/collections.yml").read_text(encoding="utf-8")
+    )["collections"]
+    ranges = {entry["name"]: entry["version"] for entry in requirements}
+    assert {name: ranges.get(name) for name in galaxy} == galaxy
+
+    listing = run("ansible-galaxy", "collection", "list", "--format", "json", cwd=REPO)
+    installed = {}
+    for path in json.loads(listing.stdout).values():
+        installed.update(path)
+    for name, spec in ranges.items():
+        version = installed[name]["version"]
+        assert Version(version) in SpecifierSet(spec), f"{name} {version} is outside {spec}"
+
+    runtime = yaml.safe_load((REPO / "meta/runtime.yml").read_text(encoding="utf-8"))
+    assert Version(ansible_core_version) in SpecifierSet(runtime["requires_ansible"])

@@ -29,6 +29,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import evidence
 import pytest
 
 SCENARIO = Path(__file__).resolve().parents[1]
@@ -47,7 +48,7 @@ LINES = {
     "virtualenv": ("does not exist yet", "the packages"),
     "nginx_gunicorn": ("nginx -t", "starting nginx", "gunicorn-guestbook, gunicorn-notes"),
     "apache_modwsgi": ("Apache is not installed yet", "apachectl configtest", ".wsgi files"),
-    "python_build": ("would build CPython 3.11.2 into /opt/python/3.11.2", "make"),
+    "python_build": ("would build CPython 3.13.5 into /opt/python/3.13.5", "make"),
 }
 STACKS = {
     "nginx_gunicorn": {
@@ -193,12 +194,17 @@ def output(host, command: str) -> str:
 
 
 def state(host) -> dict[str, set[str]]:
-    return {
+    """The installed packages, the accounts and /var (never none: two empty reads are equal)."""
+    found = {
         "packages": set(output(host, PACKAGES).splitlines()),
         "users": set(output(host, "getent passwd").splitlines()),
         "groups": set(output(host, "getent group").splitlines()),
         "var": set(output(host, "ls -A /var").splitlines()),
     }
+    assert all(found.values()), (
+        f"nothing read: {[key for key, lines in found.items() if not lines]}"
+    )
+    return found
 
 
 def snapshot(host) -> dict[str, set[str]]:
@@ -249,7 +255,7 @@ def test_check_mode_on_a_fresh_host_runs_to_the_end(host, tmp_path, stack):
         assert len(lines) == (len(APPS) if role == "virtualenv" else 1), (role, lines)
         for line in lines:
             assert "not predicted" in line, (role, line)
-            missing = [words for words in LINES[role] if words not in line]
+            missing = evidence.missing(LINES[role], line)
             assert not missing, (role, missing, line)
     assert changes(host, before) == {}, f"check mode changed the host: {run.summary()}"
 
@@ -258,6 +264,7 @@ def test_the_roles_on_their_own_run_in_check_mode(host, tmp_path):
     before = snapshot(host)
     run = ansible_playbook(SCENARIO / "standalone.yml", "--check", "--diff", tmp_path=tmp_path)
     assert run.rc == 0, run.summary()
+    assert run.stats, run.summary()  # the loop below checks every host of the recap: not none
     for name, stats in run.stats.items():
         assert stats["failures"] == 0 and stats["unreachable"] == 0, f"{name}: {run.summary()}"
     assert sorted(run.lines) == ["postgres_pghba", "virtualenv"], run.summary()

@@ -4,6 +4,7 @@ import hashlib
 import os
 from pathlib import Path
 
+import evidence
 import pytest
 
 PREFIX = "/opt/python/3.11.2"
@@ -38,8 +39,9 @@ def test_libpython_is_shared_and_found_through_the_rpath(host):
     )
     ldd = host.check_output(f"env -u LD_LIBRARY_PATH ldd {PY}")
     assert f"libpython3.11.so.1.0 => {PREFIX}/lib/libpython3.11.so.1.0" in ldd
-    # No ld.so tweaks.
-    assert host.run("grep -rs /opt/python /etc/ld.so.conf /etc/ld.so.conf.d").stdout == ""
+    # No ld.so tweaks: grep read the files (rc 2 is an error) and found no line (rc 1).
+    grep = host.run("grep -rs /opt/python /etc/ld.so.conf /etc/ld.so.conf.d")
+    assert (grep.rc, grep.stdout) == (1, ""), (grep.rc, grep.stdout, grep.stderr)
 
 
 def test_altinstall_left_the_system_python3_alone(host):
@@ -48,6 +50,7 @@ def test_altinstall_left_the_system_python3_alone(host):
         "/usr/bin/python3 -c 'import os, sys; print(os.path.realpath(sys.executable), sys.version)'"
     )
     assert now == before
+    assert host.file(PY).is_file  # the build is there, and
     assert not host.file(f"{PREFIX}/bin/python3").exists  # altinstall: no unversioned names
     assert host.check_output("ls /usr/local/bin") == ""
     minor = host.check_output(
@@ -108,4 +111,8 @@ def test_target_venv_from_the_installed_archive_runs_the_app_and_a_c_extension(t
         f"sudo -u guestbook env {db} {venv_py} -c 'import guestbook.wsgi; print(1)'"
     )
     assert out == "1"
-    assert target.run("sudo -u guestbook touch /srv/guestbook/venv/x").rc != 0
+    evidence.assert_refused(
+        target.run("sudo -u guestbook touch /srv/guestbook/venv/x"),
+        "Permission denied",
+        "guestbook: touch /srv/guestbook/venv/x",
+    )

@@ -285,7 +285,7 @@ def rule_lists(draw, undecided: bool) -> list[dict]:
     """Up to six rules; most are variations of an earlier rule, so shadowing is common."""
     strategies = STRATEGIES[undecided]
     rules: list[dict] = []
-    for _ in range(draw(st.integers(min_value=1, max_value=6))):
+    for _index in range(draw(st.integers(min_value=1, max_value=6))):
         if rules and draw(st.integers(min_value=0, max_value=3)):
             rule = dict(rules[draw(st.integers(min_value=0, max_value=len(rules) - 1))])
             changes = draw(CHANGES)
