@@ -3,14 +3,24 @@
 Requests are made from inside the container under test with its own python3, so
 they go through the front server exactly as a client on the host would, and no
 HTTP client has to be installed on the host for the tests.
+
+The checks that must not pass on no evidence (a PID 0, an empty list, a command that cannot
+run) are in resources/evidence.py; this file puts that directory on sys.path, so that the
+scenarios' tests ``import evidence``.
 """
 
 import json
 import os
 import shlex
+import sys
+from pathlib import Path
 
 import pytest
 import testinfra
+
+RESOURCES = str(Path(__file__).resolve().parent / "resources")
+if RESOURCES not in sys.path:
+    sys.path.insert(0, RESOURCES)
 
 CLIENT = r"""
 import json, sys, urllib.error, urllib.parse, urllib.request
@@ -61,11 +71,23 @@ def http(host):
 @pytest.fixture(scope="module")
 def platform():
     """platform(suffix) -> the testinfra host of this scenario's platform named
-    wsgistack-<scenario>-<distro>-<suffix>, for tests about one host of several."""
+    wsgistack-<scenario>-<distro>-<suffix>, for tests about one host of several.
+
+    The host must answer a command first: on a container that is not there every command
+    fails, and a test that a package, a file or a program is absent would pass on it."""
+    hosts = {}
 
     def get(suffix):
-        scenario = os.environ["MOLECULE_SCENARIO_NAME"]
-        distro = os.environ.get("MOLECULE_DISTRO", "bookworm")
-        return testinfra.get_host(f"podman://wsgistack-{scenario}-{distro}-{suffix}")
+        if suffix not in hosts:
+            scenario = os.environ["MOLECULE_SCENARIO_NAME"]
+            distro = os.environ.get("MOLECULE_DISTRO", "bookworm")
+            name = f"wsgistack-{scenario}-{distro}-{suffix}"
+            host = testinfra.get_host(f"podman://{name}")
+            answer = host.run("cat /proc/sys/kernel/hostname")
+            assert answer.rc == 0 and answer.stdout.strip(), (
+                f"{name} does not answer: rc {answer.rc} {answer.stderr}"
+            )
+            hosts[suffix] = host
+        return hosts[suffix]
 
     return get

@@ -6,22 +6,24 @@ import json
 import uuid
 from typing import Any
 
+import evidence
 import pytest
 
 WSGI_DIR = "/var/www/wsgi-scripts"
 GUESTBOOK = "guestbook.test"
 GUESTBOOK2 = "guestbook2.test"
 CSS = "/var/www/apps/guestbook/src/guestbook/static/style.css"
+CSS2 = "/var/www/apps/guestbook2/src/guestbook/static/style.css"
 
 
 class Response:
     def __init__(self, raw: str) -> None:
-        head, _, self.body = raw.partition("\r\n\r\n")
+        head, _sep, self.body = raw.partition("\r\n\r\n")
         status_line, *lines = head.split("\r\n")
         self.status = int(status_line.split()[1])
         self.headers = {}
         for line in lines:
-            key, _, value = line.partition(":")
+            key, _sep, value = line.partition(":")
             self.headers[key.strip().lower()] = value.strip()
 
     def json(self) -> Any:
@@ -132,14 +134,18 @@ def test_static_file_comes_from_apache_not_the_app(host: Any) -> None:
     css2 = fetch(host, GUESTBOOK2, "/flasktest/static/style.css", https=True)
     assert css2.status == 200
     assert "x-guestbook-app" not in css2.headers
+    assert css2.body == host.file(CSS2).content_string
 
 
 def test_second_app_is_independent(host: Any) -> None:
     one = fetch(host, GUESTBOOK, "/info").json()
     two = fetch(host, GUESTBOOK2, "/flasktest/info", https=True).json()
-    assert one["user"] != two["user"]
-    assert one["sys_prefix"] != two["sys_prefix"]
-    assert one["pid"] != two["pid"]
+    assert (one["user"], two["user"]) == ("guestbook", "gbtwo")
+    assert (one["sys_prefix"], two["sys_prefix"]) == (
+        "/opt/venvs/guestbook",
+        "/opt/venvs/guestbook2",
+    )
+    assert evidence.positive_pid(one["pid"]) != evidence.positive_pid(two["pid"])
     message = f"only in the second guestbook {uuid.uuid4().hex}"
     posted = fetch(
         host, GUESTBOOK2, "/flasktest/", https=True, form={"name": "Two", "message": message}
@@ -147,7 +153,11 @@ def test_second_app_is_independent(host: Any) -> None:
     assert posted.status == 303
     assert posted.headers["location"].endswith("/flasktest/")
     assert message in fetch(host, GUESTBOOK2, "/flasktest/", https=True).body
-    assert message not in fetch(host, GUESTBOOK, "/").body
+    # The first guestbook's own page (not an error page, which would lack the message too).
+    first = fetch(host, GUESTBOOK, "/")
+    assert first.status == 200
+    assert "Guestbook one" in first.body
+    assert message not in first.body
     assert "Guestbook two" in fetch(host, GUESTBOOK2, "/flasktest/", https=True).body
 
 
@@ -172,7 +182,11 @@ def test_paste_app_served_by_the_generated_wsgi(host: Any) -> None:
     # PasteDeploy lives only in the shared site dir, which the sys.path block adds.
     assert "site.addsitedir(site_dir)" in wsgi
     assert "'/opt/shared-site'," in wsgi
-    assert host.run("/opt/venvs/pasteapp/bin/python -c 'import paste.deploy'").rc != 0
+    evidence.assert_refused(
+        host.run("/opt/venvs/pasteapp/bin/python -c 'import paste.deploy'"),
+        "ModuleNotFoundError: No module named 'paste'",
+        "import paste.deploy in the venv",
+    )
 
 
 def test_django_app_served_by_the_generated_wsgi(host: Any) -> None:
@@ -208,12 +222,16 @@ def test_wsgi_file_is_root_owned_and_readable_by_the_app_group_only(
 ) -> None:
     wsgi = f"{WSGI_DIR}/{app}.wsgi"
     assert owner_and_mode(host, wsgi) == ("root", group, 0o640)
-    assert host.run("runuser -u www-data -- cat %s", wsgi).rc != 0
+    evidence.assert_refused(
+        host.run("runuser -u www-data -- cat %s", wsgi),
+        "Permission denied",
+        f"www-data: cat {wsgi}",
+    )
 
 
 def test_app_cannot_write_its_code_or_venv(host: Any) -> None:
     for path in ("/opt/venvs/guestbook", "/var/www/apps/guestbook", WSGI_DIR):
-        assert host.run("runuser -u guestbook -- test -w %s", path).rc != 0, path
+        evidence.cannot_write(host, "guestbook", path)
 
 
 def test_hardening(host: Any) -> None:

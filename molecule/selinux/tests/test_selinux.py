@@ -4,6 +4,7 @@ The kernel in the test containers does not enforce SELinux: these tests show the
 booleans and ports in the policy store, not enforcement (tested only on SELinux hosts).
 """
 
+import evidence
 import pytest
 
 APP = "/var/www/apps/guestbook"
@@ -36,27 +37,24 @@ LABELS = [
 
 def test_matchpathcon_labels(store):
     """The venv's compiled extensions (also vendored .so.N) get httpd_sys_script_exec_t."""
-    paths = [path for path, _ in LABELS]
+    paths = [path for path, _label in LABELS]
     output = store.check_output("matchpathcon" + " %s" * len(paths), *paths)
     got = {line.split("\t")[0]: line.split("\t")[1].split(":")[2] for line in output.splitlines()}
     assert got == dict(LABELS)
 
 
 def test_local_file_contexts(store):
-    local = store.check_output("semanage fcontext -l -C")
-    assert r"/var/www/apps/guestbook/venv/.+\.so(\.[0-9]+)*" in local
-    for line in local.splitlines():
-        if line.startswith(r"/var/www/apps/guestbook/venv/.+\.so"):
-            assert "httpd_sys_script_exec_t" in line
-        if line.startswith("/var/www/apps/guestbook/instance(/.*)?"):
-            assert "httpd_sys_rw_content_t" in line
+    # Each rule must be there with its type (a check of the lines that happen to be there
+    # passes on a listing without them).
+    local = evidence.fcontext_types(store.check_output("semanage fcontext -l -C"))
+    assert local[r"/var/www/apps/guestbook/venv/.+\.so(\.[0-9]+)*"] == {"httpd_sys_script_exec_t"}
+    assert local["/var/www/apps/guestbook/instance(/.*)?"] == {"httpd_sys_rw_content_t"}
 
 
 def test_booleans_persistent(store):
-    local = store.check_output("semanage boolean -l -C")
+    local = evidence.boolean_states(store.check_output("semanage boolean -l -C"))
     for name in ("httpd_can_network_connect_db", "httpd_can_network_connect"):
-        line = next(line for line in local.splitlines() if line.startswith(name + " "))
-        assert "on" in line.split("(")[1].split(")")[0].split(",")[1]  # the persistent default
+        assert local[name][1] == "on", (name, local)  # the persistent default
 
 
 def test_gunicorn_port(store):
