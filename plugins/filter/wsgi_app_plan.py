@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.wsgistack.deploy.plugins.plugin_utils.app_server import constraints
 
 DOCUMENTATION = r"""
 name: wsgi_app_plan
@@ -220,7 +221,9 @@ _value:
       type: list
       elements: dict
     virtualenvs:
-      description: One set of P(wsgistack.deploy.virtualenv#role) variables per app.
+      description: One set of P(wsgistack.deploy.virtualenv#role) variables per app; on the
+        nginx_gunicorn stack with C(virtualenv_constraint_specifiers) that keep an app's own
+        gunicorn (and gevent) at versions the app server role works with.
       type: list
       elements: dict
     postgres_pghba_databases:
@@ -252,6 +255,13 @@ STACKS = ("nginx_gunicorn", "apache_modwsgi", "shared_host")
 SOCKET_DIR = "/var/run/postgresql"
 DEFAULT_PORT = 5432
 SSLMODES = ("require", "verify-ca", "verify-full")
+# What every install into an app's venv must keep to on each stack: the oldest app server
+# versions its role works with (an app's own older pin fails in pip, before anything changes).
+STACK_CONSTRAINTS = {
+    "nginx_gunicorn": constraints(["gunicorn", "gevent"]),
+    "apache_modwsgi": [],
+    "shared_host": [],
+}
 KNOWN = {
     "name", "source", "package", "extras", "requirements", "entry", "user", "group", "python",
     "server_name", "server_aliases", "default_server", "mount", "static", "environment",
@@ -745,6 +755,7 @@ def wsgi_app_plan(
                 "virtualenv_app_user": app["user"],
                 "virtualenv_packages": [app["package_spec"]],
                 "virtualenv_requirements": app["requirements"] or "",
+                "virtualenv_constraint_specifiers": STACK_CONSTRAINTS[stack],
             }
             for app in normalized
         ],

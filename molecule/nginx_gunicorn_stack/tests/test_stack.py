@@ -28,6 +28,9 @@ STACKS = {
         # Shared objects the app's processes must (not) have mapped.
         "maps": [],
         "not_maps": [],
+        # guestbook's requirements pin gunicorn 23, which it keeps; notes gets the role's pin.
+        "app_server": {"guestbook": "gunicorn/23.", "notes": "gunicorn/27.0.1"},
+        "venvs": [],
     },
     "apache_modwsgi_stack": {
         "server": "Apache",
@@ -41,6 +44,8 @@ STACKS = {
         # Debian's mod_wsgi, built for the system python3.
         "maps": ["/usr/lib/apache2/modules/mod_wsgi.so"],
         "not_maps": [],
+        "app_server": {"guestbook": "Apache", "notes": "Apache"},
+        "venvs": [],
     },
     "shared_host_stack": {
         "server": "Apache",
@@ -48,20 +53,25 @@ STACKS = {
         "process": "(wsgi:{app})",
         "service": "apache2",
         "unknown_host": (403, ""),
-        "python": "/opt/python/3.11.2/bin/python3.11",
+        # Seed 000's point: an interpreter the distribution does not ship (3.13 on Debian 12,
+        # whose python3 is 3.11), built into its own prefix.
+        "python": "/opt/python/3.13.5/bin/python3.13",
         # Seed 000: the daemon runs the built interpreter (python-home = its prefix) and
         # the .wsgi puts the app's venv first on sys.path.
-        "sys_prefix": "/opt/python/3.11.2",
+        "sys_prefix": "/opt/python/3.13.5",
         # mod_wsgi compiled by pip against the built interpreter, and that
         # interpreter's shared libpython (not the system's).
         "maps": [
-            "/opt/wsgistack/mod_wsgi/lib/python3.11/site-packages/mod_wsgi/server/mod_wsgi-py311",
-            "/opt/python/3.11.2/lib/libpython3.11.so.1.0",
+            "/opt/wsgistack/mod_wsgi/lib/python3.13/site-packages/mod_wsgi/server/mod_wsgi-py313",
+            "/opt/python/3.13.5/lib/libpython3.13.so.1.0",
         ],
         "not_maps": [
             "/usr/lib/apache2/modules/mod_wsgi.so",
             "/usr/lib/x86_64-linux-gnu/libpython3",
         ],
+        "app_server": {"guestbook": "Apache", "notes": "Apache"},
+        # The venv mod_wsgi is compiled in.
+        "venvs": ["/opt/wsgistack/mod_wsgi"],
     },
 }
 STACK = STACKS[os.environ["MOLECULE_SCENARIO_NAME"]]
@@ -119,6 +129,36 @@ def test_the_app_runs_on_the_intended_interpreter(host, http, app):
         assert library in loaded, f"{library} is not loaded by {app}'s process: {maps['libraries']}"
     for library in STACK["not_maps"]:
         assert library not in loaded, f"{library} is loaded by {app}'s process: {maps['libraries']}"
+
+
+@pytest.mark.parametrize("app", sorted(APPS))
+def test_a_built_interpreter_is_not_the_systems(host, http, app):
+    """Where the stack builds CPython, the app answers from another minor than /usr/bin/python3.
+
+    On Debian 12 the shared host builds 3.13 while the system has 3.11, so a stack that fell
+    back to the system interpreter fails here; the other stacks run the system's own.
+    """
+    code = "import platform; print(platform.python_version())"
+    system = host.check_output(f"/usr/bin/python3 -c {code!r}").split(".")[:2]
+    served = http("GET", FRONT + "info", APPS[app]).json()["python_version"].split(".")[:2]
+    if STACK["python"] == "/usr/bin/python3":
+        assert served == system
+    else:
+        assert served != system, f"{app} runs Python {served}, the system's minor"
+
+
+@pytest.mark.parametrize("app", sorted(APPS))
+def test_each_app_keeps_its_own_app_server_pin(http, app):
+    """guestbook's requirements pin gunicorn 23: the stack serves it with that, not its own."""
+    software = http("GET", FRONT + "info", APPS[app]).json()["server_software"]
+    assert software.startswith(STACK["app_server"][app]), software
+
+
+@pytest.mark.parametrize("venv", [f"/srv/{app}/venv" for app in sorted(APPS)] + STACK["venvs"])
+def test_pip_check_passes_in_every_venv(host, venv):
+    result = host.run(f"{venv}/bin/python -m pip check")
+    assert result.rc == 0, result.stdout + result.stderr
+    assert "No broken requirements found." in result.stdout
 
 
 def test_unknown_host_names(http):
@@ -179,4 +219,4 @@ def test_check_mode_on_the_converged_host_predicts_no_change():
         re.MULTILINE,
     )
     assert recap, tail
-    assert [(host, "0", "0", "0") for host, *_ in recap] == recap, tail
+    assert [(host, "0", "0", "0") for host, *_counts in recap] == recap, tail

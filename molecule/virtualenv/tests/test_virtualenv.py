@@ -1,5 +1,6 @@
 """What a user of the virtualenv scenario's host sees."""
 
+import evidence
 import pytest
 
 VENV = "/srv/guestbook/venv"
@@ -49,6 +50,9 @@ def test_owned_by_root_and_not_writable_by_others(host):
     venv = host.file(VENV)
     assert venv.user == "root"
     assert venv.group == "root"
+    # The walk covers the venv's files (an empty or other directory would have no bad file).
+    walked = host.check_output(f"find {VENV} ! -type l -print").splitlines()
+    assert {f"{VENV}/pyvenv.cfg", f"{VENV}/bin/activate", f"{VENV}/bin/pip"} <= set(walked)
     writable = host.check_output(f"find {VENV} ! -type l \\( -perm -g+w -o -perm -o+w \\) -print")
     assert writable == ""
     foreign = host.check_output(f"find {VENV} \\( ! -user root -o ! -group root \\) -print")
@@ -62,7 +66,9 @@ def test_owned_by_root_and_not_writable_by_others(host):
 def test_app_user_cannot_write(host, path):
     site = venv_python(host, "import sysconfig; print(sysconfig.get_path('purelib'))")
     path = path.replace("SITE", site)
-    assert host.run(f"sudo -u guestbook touch {path}").rc != 0
+    evidence.assert_refused(
+        host.run(f"sudo -u guestbook touch {path}"), "Permission denied", f"guestbook: touch {path}"
+    )
 
 
 def test_app_user_can_read_and_run(host):
@@ -71,5 +77,9 @@ def test_app_user_can_read_and_run(host):
 
 
 def test_system_python_untouched(host):
-    # The venv's packages are not in the system interpreter.
-    assert host.run("/usr/bin/python3 -c 'import flask'").rc != 0
+    # The venv's packages are not in the system interpreter (which runs, and says so).
+    evidence.assert_refused(
+        host.run("/usr/bin/python3 -c 'import flask'"),
+        "ModuleNotFoundError: No module named 'flask'",
+        "import flask in /usr/bin/python3",
+    )

@@ -155,6 +155,7 @@ def test_info_tells_who_serves(client):
     response = client.get("/info", environ_overrides={"SERVER_SOFTWARE": "probe/1.0"})
     info = response.json
     assert response.status_code == 200
+    assert info["release"] == "guestbook-1.0.0"
     assert info["python_version"] == platform.python_version()
     assert info["sys_prefix"] == sys.prefix
     assert info["sys_base_prefix"] == sys.base_prefix
@@ -265,7 +266,7 @@ def test_concurrent_schema_creation(database_url):
             except Exception as exc:
                 errors.append(exc)
 
-    threads = [threading.Thread(target=start) for _ in range(workers)]
+    threads = [threading.Thread(target=start) for _worker in range(workers)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -62,8 +62,17 @@ def test_layout_and_derived_paths():
             "virtualenv_app_user": "guestbook",
             "virtualenv_packages": ["/srv/guestbook/src[postgres]"],
             "virtualenv_requirements": "",
+            # gunicorn's role works with gunicorn >= 20.1.0 and gevent >= 1.4.0: an app's own
+            # older pin fails in pip's resolver, before its venv changes.
+            "virtualenv_constraint_specifiers": ["gunicorn>=20.1.0", "gevent>=1.4.0"],
         }
     ]
+
+
+@pytest.mark.parametrize("stack", ["apache_modwsgi", "shared_host"])
+def test_the_apache_stacks_constrain_nothing(stack):
+    plan = wsgi_app_plan([app()], stack)
+    assert plan["virtualenvs"][0]["virtualenv_constraint_specifiers"] == []
 
 
 def test_database_url_goes_to_the_named_variable_quoted_over_the_socket():

@@ -10,8 +10,11 @@ KEYS = ("DATABASE_URL", "SECRET_KEY", "TITLE")
 DEFAULTS = {"TITLE": "Guestbook"}
 
 
-def from_environ(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """Return the settings found in ``environ``: ``GUESTBOOK_TITLE`` becomes ``TITLE``."""
+def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return the settings found in ``environ`` (default ``os.environ``): ``GUESTBOOK_TITLE``
+    becomes ``TITLE``."""
+    if environ is None:
+        environ = os.environ
     settings = dict(DEFAULTS)
     settings.update({key: environ[PREFIX + key] for key in KEYS if environ.get(PREFIX + key)})
     return settings

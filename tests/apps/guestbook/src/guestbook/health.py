@@ -11,7 +11,7 @@ from typing import Any
 import flask
 from flask import Blueprint, request
 
-from . import db
+from . import db, release
 
 bp = Blueprint("health", __name__)
 
@@ -36,6 +36,8 @@ def info() -> dict[str, Any]:
         user = None
     environ = request.environ
     return {
+        # The code that answers: a new deploy is live once its release answers.
+        "release": release.RELEASE,
         "python_version": platform.python_version(),
         "sys_prefix": sys.prefix,
         # The interpreter's installation (the prefix the venv was made from).
