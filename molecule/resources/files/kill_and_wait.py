@@ -12,7 +12,8 @@ PIDs are the parents of the serving processes (gunicorn's master), ``self`` when
 
 A PID read as 0 (systemd's MainPID while the unit restarts), an empty list or a PID of the
 killed processes is never taken for a new process, and the app's answer counts only when a
-new process serves it (killed gunicorn workers may go on answering for a moment). Prints
+new process serves it (killed gunicorn workers may go on answering for a moment); the app
+is back when one new process serves, not only once every killed process is gone. Prints
 JSON {"killed": [...], "new": [...], "seconds": s}; exits 1 with the last reading when the
 new processes do not serve within TIMEOUT seconds (default 60).
 """
@@ -38,10 +39,12 @@ def parse_pids(text: str) -> list[int]:
 
 
 def new_processes(killed: list[int], now: list[int]) -> list[int]:
-    """``now`` when it is evidence of new processes: non-empty, none of ``killed``."""
-    if not now or set(now) & set(killed):
-        return []
-    return now
+    """The processes of ``now`` that were not killed (none while only killed ones are listed).
+
+    Killed processes may stay listed for a moment (not yet reaped); what counts is that a
+    process that was not there before serves the app, which ``served_by`` then checks.
+    """
+    return [pid for pid in now if pid not in killed]
 
 
 def served_by(info: dict, pids: list[int], mode: str) -> bool:

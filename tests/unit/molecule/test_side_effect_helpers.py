@@ -48,7 +48,8 @@ def test_parse_pids_keeps_positive_integers_only(text, pids):
     [
         ([100], [], []),  # nothing yet
         ([100], [100], []),  # the killed one still listed
-        ([100, 101], [101, 200], []),  # one old left
+        ([100, 101], [101], []),  # only a killed one, not yet reaped
+        ([100, 101], [101, 200], [200]),  # one new, one killed not yet reaped
         ([100], [200], [200]),
         ([100, 101], [200, 201, 202], [200, 201, 202]),
     ],
