@@ -65,6 +65,15 @@ def _too_old(version: str, minimum: str) -> bool:
     return have is None or have < _release(minimum)
 
 
+def _extras(name: str, packages: dict[str, str]) -> str:
+    """The extras of ``name`` that the other ``packages`` call for.
+
+    gunicorn's gevent worker imports more than gevent (``packaging`` since gunicorn 22),
+    which only its ``gevent`` extra brings.
+    """
+    return "[gevent]" if canonical(name) == "gunicorn" and "gevent" in packages else ""
+
+
 def package_plan(venvs: dict[str, Any], wanted: dict[str, dict[str, str]], role: str) -> dict:
     """What to install into each app's venv, and what the role then owns there.
 
@@ -85,7 +94,7 @@ def package_plan(venvs: dict[str, Any], wanted: dict[str, dict[str, str]], role:
                 # Missing, or the role's own: the role's pin.
                 record[name] = version
                 if have != version:
-                    install.append(f"{name}=={version}")
+                    install.append(f"{name}{_extras(name, packages)}=={version}")
             elif name in MINIMUM_VERSIONS and _too_old(have, MINIMUM_VERSIONS[name]):
                 problems.append(
                     (
