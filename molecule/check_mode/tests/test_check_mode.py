@@ -280,8 +280,8 @@ def test_check_mode_still_refuses_a_venv_nothing_would_make(host, tmp_path):
     assert run.rc != 0, run.summary()
     message = " ".join(" ".join(failure.split()) for failure in run.failures)
     assert (
-        "nginx_gunicorn_apps[0].venv: /srv/orphan/venv/bin/python does not exist. "
-        "Create the virtualenv with the app installed first" in message
+        "nginx_gunicorn_apps[0].venv: /srv/orphan/venv is not a virtualenv (no pyvenv.cfg and "
+        "bin/python). Create the virtualenv with the app installed first" in message
     ), run.summary()
     # Refused in the preflight: nothing was even predicted.
     assert "wsgistack.deploy.nginx_gunicorn : Install nginx (Debian)" not in run.ran, run.summary()
