@@ -576,8 +576,8 @@ def report(run_dir: Path) -> str:
         "the idempotent rerun through inventories/local's `containers.podman.podman` (as "
         "`tools/demo.sh` deploys), then the rerun again through the molecule scenarios' "
         "pipelined connection (`molecule/resources/plugins/connection/podman_pipelined.py`: "
-        "one `podman exec` per module instead of three, nearer to an SSH host with "
-        "pipelining).",
+        "as root, each module piped through `nsenter` into the container, else one "
+        "`podman exec` per module instead of three; nearer to an SSH host with pipelining).",
         "",
         *converge_table(rows, meta),
         "",

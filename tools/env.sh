@@ -9,6 +9,10 @@ export WSGISTACK_CACHE=${WSGISTACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/wsgist
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$WSGISTACK_ROOT/containers/containers.conf}
 # The Debian releases the test images are built for (MOLECULE_DISTRO picks one).
 export WSGISTACK_DISTROS=${WSGISTACK_DISTROS:-"bookworm trixie"}
+# The compiler cache of the scenarios that build CPython, one per release (their molecule.yml
+# bind-mounts it, so it must exist before molecule creates the containers).
+for __distro in $WSGISTACK_DISTROS; do mkdir -p "$WSGISTACK_CACHE/ccache/$__distro"; done
+unset __distro
 export WSGISTACK_IMAGE_REPO=${WSGISTACK_IMAGE_REPO:-localhost/wsgistack/debian-systemd}
 # The collection is used from this checkout through a symlink, as an installed one would be.
 export ANSIBLE_COLLECTIONS_PATH=$WSGISTACK_ROOT/.cache/collections

@@ -10,7 +10,7 @@
 #    container and shows a round trip, then tools/demo.sh down removes it;
 # 5. every molecule scenario on every Debian release (create → converge →
 #    idempotence → side effects → verify → destroy), two at a time; see
-#    ONE_RELEASE for the four that run on the first release only.
+#    EVERY_RELEASE and LAST_RELEASE for the releases each runs on.
 # Exits non-zero when anything fails; ends with a summary.
 #
 # Narrow a run while developing (CI runs everything):
@@ -25,15 +25,16 @@ cd "$WSGISTACK_ROOT" || exit 1
 export NO_COLOR=1 PY_COLORS=0 ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
 STAGES=${WSGISTACK_STAGES:-"lint unit demo molecule"}
 JOBS=${WSGISTACK_JOBS:-2}
-# Scenarios whose subject does not change with the Debian release run on the first
-# release only, to keep the suite within its time: bad_inputs (the roles' validation,
-# before anything on the host), check_mode (predictions on a fresh host; check mode on
-# a converged host is part of every stack scenario, on every release), multihost (the
-# inventory-driven wiring of three hosts; each stack is tested on every release by its
-# own scenario) and shared_host_stack (seed 000's stack on the built CPython 3.13.5;
-# python_build builds that interpreter on every release, and apache_modwsgi_stack
-# serves the Apache stack on every release).
-ONE_RELEASE=${WSGISTACK_ONE_RELEASE:-"bad_inputs check_mode multihost shared_host_stack"}
+# The releases each scenario runs on. The stack scenarios run on every release: they deploy
+# every role there (the venvs with that release's Python, Apache and mod_wsgi, nginx,
+# PostgreSQL). python_build runs on the last release (trixie builds 3.11.2, a minor it does
+# not ship) and shared_host_stack (seed 000's stack) builds CPython 3.13.5 on the first, so
+# a CPython build runs once on each release. The other scenarios test what does not change
+# with the release (a role's own options, bad inputs, check mode on a fresh host, the
+# multi-host wiring): on the first release only. WSGISTACK_EVERY_RELEASE=all runs every
+# scenario on every release.
+EVERY_RELEASE=${WSGISTACK_EVERY_RELEASE-"apache_modwsgi_stack nginx_gunicorn_stack"}
+LAST_RELEASE=${WSGISTACK_LAST_RELEASE-"python_build"}
 # The pool starts the longest jobs first (measured on a 2-core machine), so that the
 # last ones to end are short and both slots stay busy to the end; the others follow
 # in name order.
@@ -118,10 +119,12 @@ stage_containers() { # stage_containers demo|molecule...
       demo) runs+=("demo ${WSGISTACK_DISTROS%% *}") ;;
       molecule)
         for scenario in $(scenarios); do
-          if [[ " $ONE_RELEASE " == *" $scenario "* ]]; then
-            runs+=("$scenario ${WSGISTACK_DISTROS%% *}")
-          else
+          if [ "$EVERY_RELEASE" = all ] || [[ " $EVERY_RELEASE " == *" $scenario "* ]]; then
             for distro in $WSGISTACK_DISTROS; do runs+=("$scenario $distro"); done
+          elif [[ " $LAST_RELEASE " == *" $scenario "* ]]; then
+            runs+=("$scenario ${WSGISTACK_DISTROS##* }")
+          else
+            runs+=("$scenario ${WSGISTACK_DISTROS%% *}")
           fi
         done ;;
     esac

@@ -7,6 +7,7 @@ these tests pin down that the helpers never do.
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 import zipfile
@@ -128,3 +129,31 @@ def test_fake_wheels_install_with_pip(tmp_path):
     subprocess.run([*pip, str(target), str(wheel)], check=True)
     metadata = (target / "demo_tool-999.0.0.dist-info" / "METADATA").read_text()
     assert "Version: 999.0.0" in metadata
+
+
+def test_venv_tools_reads_each_venvs_own_tools(tmp_path):
+    """Each venv's interpreter is asked: a venv made without pip says null for it."""
+    with_pip, without_pip = tmp_path / "with-pip", tmp_path / "without-pip"
+    subprocess.run([sys.executable, "-m", "venv", str(with_pip)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(without_pip)], check=True)
+    run = subprocess.run(
+        [sys.executable, str(FILES / "venv_tools.py"), str(with_pip), str(without_pip)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    tools = json.loads(run.stdout)
+    assert list(tools) == sorted([str(with_pip), str(without_pip)])
+    assert tools[str(without_pip)] == {"pip": None, "setuptools": None, "wheel": None}
+    assert tools[str(with_pip)]["pip"] is not None
+    assert tools[str(with_pip)]["pip"][0].isdigit()
+
+
+def test_venv_tools_fails_on_a_path_that_is_not_a_venv(tmp_path):
+    run = subprocess.run(
+        [sys.executable, str(FILES / "venv_tools.py"), str(tmp_path / "nothing")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode != 0
