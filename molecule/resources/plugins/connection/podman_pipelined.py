@@ -132,6 +132,7 @@ class Connection(PodmanConnection):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._pid = None
+        self._environment = None
 
     def _nsenter_possible(self) -> bool:
         return (
@@ -172,6 +173,7 @@ class Connection(PodmanConnection):
         if self._pid is None:
             display.vvv("nsenter not usable: podman exec", host=self._container_id)
             return super()._connect()
+        self._environment = read_environment(self._pid)
         ConnectionBase._connect(self)
         self._connected = True
         return self
@@ -195,10 +197,17 @@ class Connection(PodmanConnection):
             stdin=subprocess.PIPE if in_data is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=read_environment(self._pid),
+            env=self._environment,
         )
         stdout, stderr = process.communicate(input=in_data)
         return process.returncode, stdout, stderr
+
+    def _copy(self, source: bytes, destination: bytes, what: str) -> None:
+        """Copy one file across /proc/PID/root; ``what`` names the transfer in the error."""
+        try:
+            shutil.copyfile(source, destination)
+        except OSError as error:
+            raise AnsibleError(f"Failed to {what} ({self._container_id}): {error}") from error
 
     def _inside(self, path: str) -> bytes:
         return to_bytes(f"/proc/{self._pid}/root", errors="surrogate_or_strict") + to_bytes(
@@ -211,11 +220,8 @@ class Connection(PodmanConnection):
             return super().put_file(in_path, out_path)
         ConnectionBase.put_file(self, in_path, out_path)
         display.vvv(f"PUT {in_path} TO {out_path}", host=self._container_id)
-        try:
-            shutil.copyfile(to_bytes(in_path, errors="surrogate_or_strict"), self._inside(out_path))
-        except OSError as error:
-            message = f"Failed to copy {in_path} to {out_path} in {self._container_id}: {error}"
-            raise AnsibleError(message) from error
+        source = to_bytes(in_path, errors="surrogate_or_strict")
+        self._copy(source, self._inside(out_path), f"copy {in_path} to {out_path} in the container")
         return None
 
     @ensure_connect
@@ -224,9 +230,8 @@ class Connection(PodmanConnection):
             return super().fetch_file(in_path, out_path)
         ConnectionBase.fetch_file(self, in_path, out_path)
         display.vvv(f"FETCH {in_path} TO {out_path}", host=self._container_id)
-        try:
-            shutil.copyfile(self._inside(in_path), to_bytes(out_path, errors="surrogate_or_strict"))
-        except OSError as error:
-            message = f"Failed to fetch {in_path} from {self._container_id} to {out_path}: {error}"
-            raise AnsibleError(message) from error
+        destination = to_bytes(out_path, errors="surrogate_or_strict")
+        self._copy(
+            self._inside(in_path), destination, f"fetch {in_path} from the container to {out_path}"
+        )
         return None
