@@ -52,20 +52,38 @@ class Response:
         return json.loads(self.text)
 
 
+def http_request(host, method, url, host_header="", form=None):
+    """One request from inside ``host`` (a testinfra host) -> Response."""
+    command = " ".join(
+        shlex.quote(part)
+        for part in ("python3", "-c", CLIENT, method, url, host_header, json.dumps(form or {}))
+    )
+    result = host.run(command)
+    assert result.rc == 0, f"{method} {url} failed: {result.stderr}"
+    return Response(json.loads(result.stdout))
+
+
 @pytest.fixture
 def http(host):
     """http(method, url, host_header=None, form=None) -> Response, from inside the host."""
 
     def request(method, url, host_header="", form=None):
-        command = " ".join(
-            shlex.quote(part)
-            for part in ("python3", "-c", CLIENT, method, url, host_header, json.dumps(form or {}))
-        )
-        result = host.run(command)
-        assert result.rc == 0, f"{method} {url} failed: {result.stderr}"
-        return Response(json.loads(result.stdout))
+        return http_request(host, method, url, host_header, form)
 
     return request
+
+
+@pytest.fixture
+def http_from():
+    """http_from(host)(method, url, host_header=None, form=None): as ``http``, from ``host``."""
+
+    def bind(other):
+        def request(method, url, host_header="", form=None):
+            return http_request(other, method, url, host_header, form)
+
+        return request
+
+    return bind
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import ipaddress
 import posixpath
-import re
 from typing import Any
 from urllib.parse import quote
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.wsgistack.deploy.plugins.plugin_utils.app_schema import (
+    check_unique,
+    django_on_gunicorn,
+    normalize_app,
+)
 from ansible_collections.wsgistack.deploy.plugins.plugin_utils.app_server import constraints
+from ansible_collections.wsgistack.deploy.plugins.plugin_utils.schema import Problems
 
 DOCUMENTATION = r"""
 name: wsgi_app_plan
@@ -24,9 +29,14 @@ description:
     role needs - the virtualenv, the database and its pg_hba rule, the app server or mod_wsgi
     daemon, the SELinux labels - so the derivation lives in one tested place.
   - >-
-    Every problem raises an error naming the field, for example
-    "wsgi_app_plan: wsgistack_apps[1].user: 'root' is not allowed; the app must run as its own
-    unprivileged user (default: the app's name)".
+    Every problem of every app is reported at once, one line each, naming the field and the
+    fix, for example "wsgi_app_plan: wsgistack_apps[1].user: 'root' is not allowed: it is a
+    system account; the app must run as its own unprivileged user and group (leave them unset
+    for the app's name)".
+  - Each field is defined once, with its rule, in C(plugins/plugin_utils/app_schema.py); the
+    options below are held to it by a unit test. Nothing reaches nginx, Apache, systemd or
+    pg_hba syntax that a rule there has not proven inert (host names, URL paths, host paths,
+    user and group names, environment names and values).
   - Paths on the host follow one layout per app under O(app_root) - C(<app_root>/<name>/src) for
     the code (a copy of O(_input[].source)), C(<app_root>/<name>/venv) for the virtualenv
     (owned by root, read-only to the app), and C(/var/lib/<name>) as the one directory the app
@@ -40,17 +50,18 @@ options:
     required: true
     suboptions:
       name:
-        description: Identifier of the app - system user, paths, unit and vhost names; 1 to 32
-          characters C([a-z0-9_]), starting with a letter.
+        description: Identifier of the app - system user, paths, unit, site and database names;
+          1 to 32 characters C([a-z0-9_]), starting with a letter.
         type: str
         required: true
       source:
         description: Absolute path, on the controller, of the app's project directory (with a
           C(pyproject.toml) or C(setup.py)); copied to the host and installed into the venv.
           One of O(_input[].source) and O(_input[].package) is required.
-        type: path
+        type: str
       package:
-        description: A pip requirement specifier to install instead of a copied source tree.
+        description: A pip requirement specifier to install instead of a copied source tree
+          (never a pip option such as C(--index-url)).
         type: str
       extras:
         description: Extras of the project to install (C(postgres) gives C(.[postgres])).
@@ -65,27 +76,32 @@ options:
       entry:
         description:
           - The WSGI entry point. C(type=module) with C(callable) (C(package.module:app)) for
-            Flask, Pyramid's C(make_wsgi_app) modules or any WSGI callable; C(type=django) with
-            C(settings) (the settings module); C(type=paste) with C(ini) (a PasteDeploy file,
-            relative to the source or absolute) and optional C(app_name).
+            Flask, Pyramid's C(make_wsgi_app) modules or any WSGI callable, or an app factory
+            C(package.module:create_app()) (called once per process); C(type=django) with
+            C(settings) (the settings module; gunicorn and mod_wsgi then load Django's own
+            C(get_wsgi_application()) with C(DJANGO_SETTINGS_MODULE) set); C(type=paste) with
+            C(ini) (a PasteDeploy file, inside the source or absolute) and optional C(app_name),
+            on the Apache stacks.
+          - The same description serves on every stack, except C(paste) (mod_wsgi only).
         type: dict
         required: true
       user:
         description: The unprivileged user the app runs as; created as a system user. Never
-          C(root).
+          C(root), C(www-data) or another system account.
         type: str
         default: the app's name
       group:
-        description: The app's group.
+        description: The app's group; not a system group.
         type: str
         default: O(_input[].user)
       python:
         description: The interpreter the venv is made from (for example one built by the
           P(wsgistack.deploy.python_build#role) role).
-        type: path
+        type: str
         default: /usr/bin/python3
       server_name:
-        description: The virtual host name.
+        description: The virtual host name, lower-cased; C(*.example.com) is a wildcard. Unique
+          across the apps, as are the aliases.
         type: str
         default: C(<name>.localhost)
       server_aliases:
@@ -94,7 +110,8 @@ options:
         elements: str
         default: []
       default_server:
-        description: Answer requests for host names no app claims (one app per host at most).
+        description: Answer requests for host names no app claims (one app per host at most),
+          on every stack. Only C(true) or C(false).
         type: bool
         default: false
       mount:
@@ -102,14 +119,16 @@ options:
         type: str
         default: /
       static:
-        description: Directories the front server serves itself - C(url) and C(dir) (relative
-          to the source directory, or absolute).
+        description: Directories the front server serves itself - C(url) (a URL path) and
+          C(dir), relative to the source directory and inside it, or absolute inside the app's
+          directory C(<app_root>/<name>) (a packaged app's files in its venv).
         type: list
         elements: dict
         default: []
       environment:
-        description: Environment variables for the app. Values may be secrets; the files that
-          carry them are readable by root and the app's group only.
+        description: Environment variables for the app, each value one line of text. Values
+          may be secrets; the files that carry them are readable by root and the app's group
+          only, and no message shows them.
         type: dict
         default: {}
       database:
@@ -117,11 +136,14 @@ options:
           - The app's PostgreSQL database - C(name) (default the app's name), C(user) (default
             the app's name), C(password) (required), C(url_env) (the environment variable that
             carries the connection URL, default C(DATABASE_URL)).
+          - C(host) (and C(port), C(sslmode), C(sslrootcert)) name a database run elsewhere; the
+            stack then creates no database or role for it and needs no C(wsgistack_db) host.
+            Without C(host), an inventory without a C(wsgistack_db) group is an error.
           - The URL is C(postgresql://user:password@/name?host=/var/run/postgresql) (the local
             socket) unless O(database_host) names a database server; then it is
             C(postgresql://user:password@host/name), with C(sslmode) (and C(sslrootcert)) when
             O(database_tls) is on.
-        type: dict
+        type: raw
       health_check:
         description: URL path the app server role requests through the front server (with
           O(_input[].server_name) as C(Host)) at the end of every run; the run fails unless it
@@ -133,8 +155,9 @@ options:
       app_server:
         description: Options passed unchanged to the app's entry in the app server role
           (C(nginx_gunicorn_apps) or C(apache_modwsgi_apps)), such as C(workers) or C(threads).
-          Not C(name), C(user), C(group), C(create_user) or C(venv) - the plan sets those from
-          the description, and the stack creates that user, group and venv.
+          Not what the plan sets from the description (C(name), C(user), C(group), C(venv),
+          C(environment), the entry, the host names, C(mount), C(static), C(health_check) and
+          the paths); the error names the field to set instead.
         type: dict
         default: {}
   stack:
@@ -175,6 +198,11 @@ options:
     description: Path, on the web hosts, of the CA certificate (PEM) that signed the database
       server's certificate; passed to libpq as C(sslrootcert).
     type: path
+  database_tier:
+    description: Whether the inventory has a database tier (a C(wsgistack_db) host) to create
+      the apps' databases on.
+    type: bool
+    default: true
   web_addresses:
     description:
       - The addresses the database server sees the web hosts connect from, as a mapping of
@@ -247,10 +275,6 @@ _value:
 """
 
 FILTER = "wsgi_app_plan"
-NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-CALLABLE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
-DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 STACKS = ("nginx_gunicorn", "apache_modwsgi", "shared_host")
 SOCKET_DIR = "/var/run/postgresql"
 DEFAULT_PORT = 5432
@@ -262,21 +286,6 @@ STACK_CONSTRAINTS = {
     "apache_modwsgi": [],
     "shared_host": [],
 }
-KNOWN = {
-    "name", "source", "package", "extras", "requirements", "entry", "user", "group", "python",
-    "server_name", "server_aliases", "default_server", "mount", "static", "environment",
-    "database", "app_server", "health_check",
-}  # fmt: skip
-# Keys of the app server entry that the plan derives from the description, and the field to
-# set instead; the stack acts on them (it creates that user, group and venv), so app_server
-# may not replace them.
-PLAN_OWNED = {
-    "name": "{where}.name",
-    "user": "{where}.user",
-    "group": "{where}.group",
-    "create_user": None,
-    "venv": "wsgistack_app_root (the venv is <app_root>/<name>/venv)",
-}
 
 
 class PlanError(AnsibleFilterError):
@@ -286,276 +295,10 @@ class PlanError(AnsibleFilterError):
         super().__init__(f"{FILTER}: {field}: {problem}")
 
 
-def _text(app: dict, key: str, where: str, default: str | None = None) -> str | None:
-    value = app.get(key, default)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise PlanError(f"{where}.{key}", f"expected a non-empty string, got {value!r}")
-    return value
-
-
 def _absolute(path: str, field: str) -> str:
     if not posixpath.isabs(path):
         raise PlanError(field, f"{path!r} must be an absolute path")
     return posixpath.normpath(path)
-
-
-def _in_source(path: str, src_dir: str | None, field: str) -> str:
-    """An absolute path as given, a relative one resolved in the app's source directory."""
-    if not posixpath.isabs(path):
-        if src_dir is None:
-            raise PlanError(field, "a relative path needs 'source'; give an absolute path")
-        path = posixpath.join(src_dir, path)
-    return posixpath.normpath(path)
-
-
-def _entry(app: dict, where: str, src_dir: str | None) -> dict:
-    entry = app.get("entry")
-    if not isinstance(entry, dict):
-        raise PlanError(
-            f"{where}.entry",
-            "required: a mapping such as {type: module, callable: 'package.module:app'}",
-        )
-    kind = entry.get("type", "module")
-    if kind == "module":
-        target = entry.get("callable")
-        if not isinstance(target, str) or not CALLABLE.match(target):
-            raise PlanError(
-                f"{where}.entry.callable",
-                f"{target!r} is not 'package.module:callable' (for example "
-                "'guestbook.wsgi:application')",
-            )
-        return {"type": "module", "callable": target}
-    if kind == "django":
-        settings = entry.get("settings")
-        if not isinstance(settings, str) or not DOTTED.match(settings):
-            raise PlanError(
-                f"{where}.entry.settings",
-                f"{settings!r} is not a dotted settings module such as 'mysite.settings'",
-            )
-        return {"type": "django", "settings": settings}
-    if kind == "paste":
-        ini = entry.get("ini")
-        if not isinstance(ini, str) or not ini.endswith(".ini"):
-            raise PlanError(f"{where}.entry.ini", f"{ini!r} is not a PasteDeploy .ini file")
-        ini = _in_source(ini, src_dir, f"{where}.entry.ini")
-        return {"type": "paste", "ini": ini, "app_name": entry.get("app_name")}
-    raise PlanError(f"{where}.entry.type", f"{kind!r} is not one of module, django, paste")
-
-
-def _database(app: dict, where: str, name: str, server: dict) -> dict | None:
-    database = app.get("database")
-    if database is None:
-        return None
-    if not isinstance(database, dict):
-        raise PlanError(f"{where}.database", "expected a mapping with at least 'password'")
-    db_where = f"{where}.database"
-    db_name = _text(database, "name", db_where, name)
-    db_user = _text(database, "user", db_where, name)
-    for key, value in (("name", db_name), ("user", db_user)):
-        if not NAME.match(value):
-            raise PlanError(f"{db_where}.{key}", f"{value!r} must match {NAME.pattern}")
-    password = database.get("password")
-    if not isinstance(password, str) or len(password) < 12:
-        # The value itself is never echoed: it is a secret.
-        raise PlanError(
-            f"{db_where}.password",
-            "required: a string of at least 12 characters (keep it in ansible-vault)",
-        )
-    url_env = _text(database, "url_env", db_where, "DATABASE_URL")
-    if not ENV_NAME.match(url_env):
-        raise PlanError(f"{db_where}.url_env", f"{url_env!r} is not an environment variable name")
-    host = server["host"] or SOCKET_DIR
-    credentials = f"{quote(db_user, safe='')}:{quote(password, safe='')}"
-    if server["host"]:
-        url = f"postgresql://{credentials}@{server['netloc']}/{db_name}{server['query']}"
-    else:
-        url = f"postgresql://{credentials}@/{db_name}{server['query']}"
-    return {
-        "name": db_name,
-        "user": db_user,
-        "password": password,
-        "host": host,
-        "url_env": url_env,
-        "url": url,
-    }
-
-
-def _static(app: dict, where: str, src_dir: str | None) -> list[dict]:
-    entries = app.get("static", [])
-    if not isinstance(entries, list):
-        raise PlanError(f"{where}.static", "expected a list of {url, dir} mappings")
-    result = []
-    for index, item in enumerate(entries):
-        field = f"{where}.static[{index}]"
-        if not isinstance(item, dict) or not {"url", "dir"} <= set(item):
-            raise PlanError(field, "expected a mapping with 'url' and 'dir'")
-        url, directory = item["url"], item["dir"]
-        if not isinstance(url, str) or not url.startswith("/"):
-            raise PlanError(f"{field}.url", f"{url!r} must start with '/'")
-        path = _in_source(directory, src_dir, f"{field}.dir")
-        result.append({"url": url.rstrip("/") or "/", "path": path})
-    return result
-
-
-def _identity(app: Any, where: str) -> tuple[str, str, str]:
-    if not isinstance(app, dict):
-        raise PlanError(where, f"expected a mapping describing one app, got {app!r}")
-    unknown = sorted(set(app) - KNOWN)
-    if unknown:
-        raise PlanError(where, f"unknown keys {unknown}; known keys are {sorted(KNOWN)}")
-    name = _text(app, "name", where)
-    if name is None or not NAME.match(name):
-        raise PlanError(f"{where}.name", f"{name!r} must match {NAME.pattern}")
-    user = _text(app, "user", where, name)
-    if user == "root":
-        raise PlanError(
-            f"{where}.user",
-            "'root' is not allowed; the app must run as its own unprivileged user "
-            "(default: the app's name)",
-        )
-    return name, user, _text(app, "group", where, user)
-
-
-def _install(app: dict, where: str, home: str) -> dict:
-    """Where the code comes from and what pip installs into the venv."""
-    source, package = app.get("source"), app.get("package")
-    if (source is None) == (package is None):
-        raise PlanError(
-            where, "give exactly one of 'source' (a project directory) or 'package' (a pip spec)"
-        )
-    extras = app.get("extras", [])
-    if not isinstance(extras, list) or not all(
-        isinstance(e, str) and DOTTED.match(e) for e in extras
-    ):
-        raise PlanError(f"{where}.extras", f"expected a list of extra names, got {extras!r}")
-    src_dir = posixpath.join(home, "src") if source is not None else None
-    requirements = _text(app, "requirements", where)
-    if requirements is not None:
-        if src_dir is None or posixpath.isabs(requirements):
-            raise PlanError(
-                f"{where}.requirements", "must be a path relative to 'source' (the project dir)"
-            )
-        requirements = posixpath.normpath(requirements)
-        if requirements == ".." or requirements.startswith("../"):
-            raise PlanError(
-                f"{where}.requirements",
-                f"{app['requirements']!r} is outside 'source'; only the project dir is copied "
-                "to the host, so give a file inside it",
-            )
-    if source is None:
-        return {
-            "source": None,
-            "src_dir": None,
-            "package_spec": _text(app, "package", where),
-            "requirements": None,
-            "requirements_source": None,
-        }
-    source = _absolute(_text(app, "source", where), f"{where}.source")
-    return {
-        "source": source,
-        "src_dir": src_dir,
-        "package_spec": src_dir + (f"[{','.join(extras)}]" if extras else ""),
-        # On the host (the copy), and on the controller (checked before anything changes).
-        "requirements": requirements and posixpath.join(src_dir, requirements),
-        "requirements_source": requirements and posixpath.join(source, requirements),
-    }
-
-
-def _environment(app: dict, where: str, database: dict | None) -> dict:
-    environment = app.get("environment", {})
-    if not isinstance(environment, dict) or not all(ENV_NAME.match(str(k)) for k in environment):
-        raise PlanError(f"{where}.environment", "expected a mapping of variable names to values")
-    environment = {str(k): str(v) for k, v in environment.items()}
-    if database:
-        environment[database["url_env"]] = database["url"]
-    return environment
-
-
-def _front(app: dict, where: str, name: str) -> dict:
-    """What the front server needs: host names and the mount point."""
-    mount = _text(app, "mount", where, "/")
-    if not mount.startswith("/") or (mount != "/" and mount.endswith("/")):
-        raise PlanError(f"{where}.mount", f"{mount!r} must be '/' or '/path' without a trailing /")
-    aliases = app.get("server_aliases", [])
-    if not isinstance(aliases, list):
-        raise PlanError(f"{where}.server_aliases", "expected a list of host names")
-    app_server = app.get("app_server", {})
-    if not isinstance(app_server, dict):
-        raise PlanError(f"{where}.app_server", "expected a mapping of role options")
-    owned = sorted(key for key in app_server if key in PLAN_OWNED)
-    if owned:
-        instead = PLAN_OWNED[owned[0]]
-        raise PlanError(
-            f"{where}.app_server.{owned[0]}",
-            "set by the plan, which the stack acts on (it creates the app's user, group and "
-            "venv); "
-            + (f"set {instead.format(where=where)} instead" if instead else "remove it")
-            + " - app_server is for app server options such as workers",
-        )
-    health_check = app.get("health_check", mount)
-    if not isinstance(health_check, str) or (
-        health_check and not re.fullmatch(r"/\S*", health_check)
-    ):
-        raise PlanError(
-            f"{where}.health_check",
-            f"{health_check!r} must be a URL path starting with / (such as /health), "
-            "or '' for none",
-        )
-    return {
-        "server_name": _text(app, "server_name", where, f"{name}.localhost"),
-        "server_aliases": aliases,
-        "default_server": bool(app.get("default_server", False)),
-        "mount": mount,
-        "health_check": health_check,
-        "app_server": app_server,
-    }
-
-
-def _normalize(app: Any, index: int, app_root: str, server: dict, python: str) -> dict:
-    where = f"wsgistack_apps[{index}]"
-    name, user, group = _identity(app, where)
-    home = posixpath.join(app_root, name)
-    install = _install(app, where, home)
-    database = _database(app, where, name, server)
-    return {
-        "name": name,
-        "user": user,
-        "group": group,
-        "home": home,
-        **install,
-        "venv": posixpath.join(home, "venv"),
-        "data_dir": posixpath.join("/var/lib", name),
-        "python": _absolute(_text(app, "python", where, python), f"{where}.python"),
-        "entry": _entry(app, where, install["src_dir"]),
-        **_front(app, where, name),
-        "static": _static(app, where, install["src_dir"]),
-        "environment": _environment(app, where, database),
-        "database": database,
-    }
-
-
-def _check_unique(apps: list[dict]) -> None:
-    seen: dict[tuple[str, str], int] = {}
-    for index, app in enumerate(apps):
-        keys = [("name", app["name"]), ("server_name", app["server_name"])]
-        if app["database"]:
-            keys.append(("database.name", app["database"]["name"]))
-        for key in keys:
-            if key in seen:
-                raise PlanError(
-                    f"wsgistack_apps[{index}].{key[0]}",
-                    f"{key[1]!r} is already used by wsgistack_apps[{seen[key]}]; "
-                    "each app needs its own",
-                )
-            seen[key] = index
-    defaults = [i for i, app in enumerate(apps) if app["default_server"]]
-    if len(defaults) > 1:
-        raise PlanError(
-            f"wsgistack_apps[{defaults[1]}].default_server",
-            f"only one app can be the default server; wsgistack_apps[{defaults[0]}] already is",
-        )
 
 
 def _tls_params(tls: Any, sslmode: str | None, sslrootcert: str | None) -> list[str]:
@@ -664,7 +407,21 @@ def _web_rules(apps: list[dict], networks: list[str], tls: bool) -> list[dict]:
     return rules
 
 
-def _app_server_entry(app: dict, index: int, stack: str) -> dict:
+def _url(database: dict, server: dict, tls: list[str]) -> str:
+    """The app's connection URL: its own server when it names one, else the plan's."""
+    if database["external"]:
+        own = {"host": database["host"], "port": database["port"] or DEFAULT_PORT}
+        params = [] if database["sslmode"] is None else [f"sslmode={database['sslmode']}"]
+        if database["sslrootcert"]:
+            params.append(f"sslrootcert={quote(database['sslrootcert'], safe='/')}")
+        server = _server(own["host"], own["port"], params)
+    credentials = f"{quote(database['user'], safe='')}:{quote(database['password'], safe='')}"
+    return (
+        f"postgresql://{credentials}@{server['netloc'] or ''}/{database['name']}{server['query']}"
+    )
+
+
+def _app_server_entry(app: dict, index: int, stack: str, problems: Problems) -> dict:
     """The app's entry in nginx_gunicorn_apps or apache_modwsgi_apps."""
     entry = {
         "name": app["name"],
@@ -676,30 +433,35 @@ def _app_server_entry(app: dict, index: int, stack: str) -> dict:
         "static": app["static"],
         "environment": app["environment"],
         "health_check": app["health_check"],
+        "default_server": app["default_server"],
     }
+    where = f"wsgistack_apps[{index}]"
     if stack == "nginx_gunicorn":
-        if app["entry"]["type"] != "module":
-            raise PlanError(
-                f"wsgistack_apps[{index}].entry.type",
-                f"gunicorn serves 'module' entry points; {app['entry']['type']!r} apps need "
+        if app["entry"]["type"] == "paste":
+            problems.add(
+                f"{where}.entry.type",
+                "gunicorn serves 'module' and 'django' entry points; a PasteDeploy app needs "
                 "the apache_modwsgi stack (or a module:callable wrapper)",
             )
         if app["mount"] != "/":
-            raise PlanError(
-                f"wsgistack_apps[{index}].mount",
+            problems.add(
+                f"{where}.mount",
                 "the nginx_gunicorn stack mounts apps at '/'; use a server name per app",
             )
+        if problems:
+            return entry
+        module, environment = django_on_gunicorn(app)
         entry.update(
-            module=app["entry"]["callable"],
-            chdir=app["src_dir"] or app["data_dir"],
+            module=module,
+            environment=environment,
+            chdir=app["src_dir"] or app["home"],
             server_names=[app["server_name"], *app["server_aliases"]],
-            default_server=app["default_server"],
             writable_paths=[app["data_dir"]],
         )
     else:
         entry.update(
             entry=app["entry"],
-            app_dir=app["src_dir"] or app["data_dir"],
+            app_dir=app["src_dir"] or app["home"],
             server_name=app["server_name"],
             server_aliases=app["server_aliases"],
             mount=app["mount"],
@@ -725,6 +487,7 @@ def wsgi_app_plan(
     database_sslmode: str | None = None,
     database_sslrootcert: str | None = None,
     web_addresses: Any = None,
+    database_tier: bool = True,
 ) -> dict:
     """Validate the app descriptions and derive every role's variables."""
     if stack not in STACKS:
@@ -737,15 +500,36 @@ def wsgi_app_plan(
         )
     app_root = posixpath.normpath(app_root)
     python = _absolute(python or "/usr/bin/python3", "python")
-    server = _server(
-        database_host,
-        database_port,
-        _tls_params(database_tls, database_sslmode, database_sslrootcert),
-    )
+    tls = _tls_params(database_tls, database_sslmode, database_sslrootcert)
+    server = _server(database_host, database_port, tls)
     networks = _web_addresses({} if web_addresses is None else web_addresses)
-    normalized = [_normalize(app, i, app_root, server, python) for i, app in enumerate(apps)]
-    _check_unique(normalized)
-    with_db = [app for app in normalized if app["database"]]
+    problems = Problems()
+    normalized = [normalize_app(app, i, app_root, python, problems) for i, app in enumerate(apps)]
+    if not problems:
+        check_unique(normalized, problems)
+    for index, app in enumerate(normalized):
+        if app and app["database"] and not app["database"]["external"] and not database_tier:
+            problems.add(
+                f"wsgistack_apps[{index}].database",
+                "the inventory has no wsgistack_db group to create it on; add the database "
+                "host to wsgistack_db, or give database.host (a database run elsewhere)",
+            )
+    if problems:
+        raise AnsibleFilterError("\n".join(f"{FILTER}: {line}" for line in problems.lines))
+    for app in normalized:
+        if app["database"]:
+            app["database"]["url"] = _url(app["database"], server, tls)
+            if not app["database"]["external"]:
+                app["database"]["host"] = server["host"] or SOCKET_DIR
+            app["environment"] = {
+                **app["environment"],
+                app["database"]["url_env"]: app["database"]["url"],
+            }
+    app_servers = [_app_server_entry(app, i, stack, problems) for i, app in enumerate(normalized)]
+    if problems:
+        raise AnsibleFilterError("\n".join(f"{FILTER}: {line}" for line in problems.lines))
+    # Databases the database tier creates: those not run elsewhere (database.host).
+    with_db = [app for app in normalized if app["database"] and not app["database"]["external"]]
     return {
         "apps": normalized,
         "virtualenvs": [
@@ -768,9 +552,7 @@ def wsgi_app_plan(
             for app in with_db
         ],
         "postgres_pghba_app_rules": _web_rules(with_db, networks, database_tls),
-        "app_server_apps": [
-            _app_server_entry(app, index, stack) for index, app in enumerate(normalized)
-        ],
+        "app_server_apps": app_servers,
         "selinux_apps": [
             {
                 "name": app["name"],

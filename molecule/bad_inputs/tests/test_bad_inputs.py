@@ -5,8 +5,8 @@ on the controller - against this scenario's container (in both tiers), from an i
 whose group_vars describe the guestbook app as inventories/local does, with one bad value:
 in the app description (``wsgistack_apps``) or in a role variable. Each case asserts that
 
-- the run fails and stops in the stack's first play, the check of playbooks/parts/check.yml:
-  no later play started, on any host;
+- the run fails and stops in the check of playbooks/parts/check.yml (after the facts of
+  parts/addresses.yml, which only reads): no later play started, on any host;
 - the failure message names the variable (or the field of the app description) and the fix;
 - the host is untouched: the same packages (dpkg-query), the same users and groups (getent),
   and no file created, changed or removed under the directories a deployment writes.
@@ -22,12 +22,9 @@ python_build scenario (molecule/python_build/side_effect.yml, "wrong checksum").
 from __future__ import annotations
 
 import copy
-import json
 import os
 import shlex
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,16 +32,21 @@ from typing import Any
 import evidence
 import pytest
 import yaml
+from playbook_run import ansible_playbook, words
 
 REPO = Path(__file__).resolve().parents[3]
 GUESTBOOK = REPO / "tests" / "apps" / "guestbook"
 STACKS = ("nginx_gunicorn", "apache_modwsgi", "shared_host")
 CHECK_PLAY = "Check every input before anything changes"
+# The check play's first part: the network facts of a database tier apart from the web tier
+# (gathered, never changed; parts/addresses.yml).
+ADDRESS_PLAY = "Learn the addresses of a database tier apart from the web tier"
 STAMP = "/run/wsgistack-bad-inputs.stamp"
 # Where a deployment writes: packages, configuration, accounts, apps, venvs, data, the
 # built CPython, caches. /var itself shows a new directory there, such as /var/www.
 WATCHED = ("/etc", "/opt", "/srv", "/home", "/usr", "/var/lib", "/var/cache", "/var/www")
 PACKAGES = "dpkg-query -W -f '${Package} ${Version} ${Status}\\n'"
+PIP_OPTION = "--index-url=http://pypi.invalid/ guestbook"
 BUILT_PYTHON = "/opt/python/3.13.5/bin/python3.13"  # shared_host's wsgistack_python
 
 # The guestbook as inventories/local/group_vars/all/apps.yml describes it.
@@ -173,7 +175,7 @@ CASES = [
         "nginx_gunicorn",
         (
             "wsgistack_apps[0].entry.callable: 'guestbook.wsgi' is not 'package.module:callable'",
-            "for example 'guestbook.wsgi:application'",
+            "(such as 'guestbook.wsgi:application') or an app factory",
         ),
         app={"entry": {"type": "module", "callable": "guestbook.wsgi"}},
     ),
@@ -212,6 +214,106 @@ CASES = [
         ("wsgistack_apps[0].app_server.user: set by the plan", "set wsgistack_apps[0].user"),
         app={"app_server": {"user": "root"}},
     ),
+    # Strings that reached nginx, Apache or systemd before the app schema proved them inert
+    # (project issue 18), and values that meant something else than they said.
+    Case(
+        "app-server-name-injection",
+        "nginx_gunicorn",
+        ("wsgistack_apps[0].server_name: 'x.example; return 200 owned; #' is not a host name",),
+        app={"server_name": "x.example; return 200 owned; #"},
+    ),
+    Case(
+        "app-static-url-injection",
+        "apache_modwsgi",
+        ("wsgistack_apps[0].static[0].url: '/s/ { } location /x' is not a URL path",),
+        app={"static": [{"url": "/s/ { } location /x", "dir": "src/guestbook/static"}]},
+    ),
+    Case(
+        "app-static-dir-outside-source",
+        "shared_host",
+        (
+            "wsgistack_apps[0].static[0].dir: '../../../../etc' leads outside "
+            "/srv/guestbook/src; give a path inside it",
+        ),
+        app={"static": [{"url": "/static", "dir": "../../../../etc"}]},
+    ),
+    Case(
+        "app-default-server-string",
+        "nginx_gunicorn",
+        ("wsgistack_apps[0].default_server: expected true or false, got 'false'",),
+        app={"default_server": "false"},
+    ),
+    Case(
+        "app-server-environment",
+        "apache_modwsgi",
+        (
+            "wsgistack_apps[0].app_server.environment: set by the plan",
+            "set wsgistack_apps[0].environment instead",
+        ),
+        app={"app_server": {"environment": {"GUESTBOOK_TITLE": "x"}}},
+    ),
+    Case(
+        "app-server-server-names",
+        "nginx_gunicorn",
+        (
+            "wsgistack_apps[0].app_server.server_names: set by the plan",
+            "set wsgistack_apps[0].server_name and wsgistack_apps[0].server_aliases instead",
+        ),
+        app={"app_server": {"server_names": ["guestbook.localhost", "other.localhost"]}},
+    ),
+    Case(
+        "app-host-names-differ-in-case",
+        "nginx_gunicorn",
+        (
+            "wsgistack_apps[1].server_name: 'guestbook.localhost' is already used by "
+            "wsgistack_apps[0]; each app needs its own",
+        ),
+        set={
+            "wsgistack_apps": [
+                APP,
+                {
+                    **APP,
+                    "name": "notes",
+                    "server_name": "GuestBook.localhost",
+                    "default_server": False,
+                    "database": {**APP["database"], "name": "notes", "user": "notes"},
+                },
+            ]
+        },
+    ),
+    Case(
+        "app-user-www-data",
+        "apache_modwsgi",
+        ("wsgistack_apps[0].user: 'www-data' is not allowed: it is a system account",),
+        app={"user": "www-data"},
+    ),
+    Case(
+        "app-user-malformed",
+        "shared_host",
+        ("wsgistack_apps[0].user: 'a b:c' is not a user or group name",),
+        app={"user": "a b:c"},
+    ),
+    Case(
+        "app-group-root",
+        "nginx_gunicorn",
+        ("wsgistack_apps[0].group: 'root' is not allowed: it is a system account",),
+        app={"group": "root"},
+    ),
+    Case(
+        "app-environment-newline",
+        "nginx_gunicorn",
+        (
+            "wsgistack_apps[0].environment: GUESTBOOK_TITLE contains a line break or NUL; "
+            "an environment value is one line of text",
+        ),
+        app={"environment": {"GUESTBOOK_TITLE": "Guestbook\nExecStart=/bin/sh"}},
+    ),
+    Case(
+        "app-package-is-a-pip-option",
+        "apache_modwsgi",
+        (f"wsgistack_apps[0].package: {PIP_OPTION!r} is not a pip requirement specifier",),
+        app={"source": None, "static": None, "package": PIP_OPTION},
+    ),
     Case(
         "app-root-relative",
         "apache_modwsgi",
@@ -228,14 +330,14 @@ CASES = [
     Case(
         "gunicorn-workers-zero",
         "nginx_gunicorn",
-        ("nginx_gunicorn_apps[0].workers is 0: set a number >= 1",),
+        ("nginx_gunicorn_apps[0].workers: 0 is below 1; set a number >= 1",),
         app={"app_server": {"workers": 0}},
     ),
     Case(
         "gunicorn-workers-negative",
         "nginx_gunicorn",
         (
-            "nginx_gunicorn_workers is -2: set a number >= 1",
+            "nginx_gunicorn_workers: -2 is below 1; set a number >= 1",
             "or leave it unset: CPU cores + 1 with gthread, else 2 * CPU cores + 1",
         ),
         set={"nginx_gunicorn_workers": -2},
@@ -249,7 +351,7 @@ CASES = [
     Case(
         "gunicorn-tls-cert-relative",
         "nginx_gunicorn",
-        ('nginx_gunicorn_tls_cert is "certs/guestbook.pem": give the absolute path',),
+        ("nginx_gunicorn_tls_cert: 'certs/guestbook.pem' is not an absolute path",),
         set={
             "nginx_gunicorn_tls_cert": "certs/guestbook.pem",
             "nginx_gunicorn_tls_key": "/etc/ssl/private/guestbook.key",
@@ -258,88 +360,31 @@ CASES = [
     Case(
         "modwsgi-processes-zero",
         "apache_modwsgi",
-        ("apache_modwsgi_apps[0] (guestbook): processes and threads must be at least 1",),
+        ("apache_modwsgi_apps[0].processes: 0 is below 1; give at least 1 daemon process",),
         app={"app_server": {"processes": 0}},
+    ),
+    Case(
+        "modwsgi-daemon-options-group",
+        "apache_modwsgi",
+        (
+            "apache_modwsgi_apps[0].daemon_options.group: group is set by the role from the "
+            "app's group",
+        ),
+        app={"app_server": {"daemon_options": {"group": "root"}}},
     ),
     Case(
         "modwsgi-wsgi-dir-relative",
         "shared_host",
-        ("apache_modwsgi_wsgi_dir must be an absolute path",),
+        (
+            "apache_modwsgi_wsgi_dir: 'wsgi' is not an absolute path",
+            "give an absolute path such as /var/www/wsgi-scripts",
+        ),
         set={"apache_modwsgi_wsgi_dir": "wsgi"},
     ),
 ]
 
 
-# ------------------------------------------------------------------ running a playbook
-
-
-def tool(name: str) -> str:
-    """An Ansible CLI from the running interpreter's environment, else from PATH."""
-    beside = Path(sys.executable).parent / name
-    found = str(beside) if beside.exists() else shutil.which(name)
-    assert found, f"{name} not found next to {sys.executable} or on PATH"
-    return found
-
-
-def words(text: str) -> str:
-    return " ".join(text.split())
-
-
-class Run:
-    """One ansible-playbook run, read from the ansible.posix.json callback's report."""
-
-    def __init__(self, process: subprocess.CompletedProcess) -> None:
-        self.rc = process.returncode
-        self.stderr = process.stderr
-        try:
-            self.report = json.loads(process.stdout)
-        except ValueError:
-            self.report = {"plays": [], "raw_stdout": process.stdout[-4000:]}
-        self.plays = [play["play"]["name"] for play in self.report["plays"]]
-        self.failures: list[str] = []
-        self.tasks_run: list[str] = []
-        for play in self.report["plays"]:
-            for task in play["tasks"]:
-                for result in task["hosts"].values():
-                    if not result.get("skipped"):
-                        self.tasks_run.append(task["task"]["name"])
-                    self._collect(result)
-        self.message = words(" ".join(self.failures))
-
-    def _collect(self, result: Any) -> None:
-        if isinstance(result, dict):
-            if result.get("failed") or result.get("unreachable"):
-                msg = result.get("msg", "")
-                self.failures.append(" ".join(map(str, msg)) if isinstance(msg, list) else str(msg))
-            for item in result.get("results", []):
-                self._collect(item)
-
-    def summary(self) -> str:
-        return (
-            f"rc={self.rc} plays={self.plays}\nfailures:\n"
-            + "\n".join(self.failures or ["(none)"])
-            + f"\nstderr (end):\n{self.stderr[-2000:]}"
-            + "\nstdout (end):\n"
-            + self.report.get("raw_stdout", "(the JSON report)")
-        )
-
-
-def ansible_playbook(inventory: Path, playbook: str, *args: str) -> Run:
-    """Run a playbook of this checkout as a user would, reporting in JSON."""
-    config = inventory.parent / "ansible.cfg"
-    config.write_text(
-        "[defaults]\n"
-        "stdout_callback = ansible.posix.json\n"
-        "interpreter_python = auto_silent\n"
-        "retry_files_enabled = False\n"
-    )
-    env = {key: value for key, value in os.environ.items() if key != "ANSIBLE_CALLBACKS_ENABLED"}
-    env.update(ANSIBLE_CONFIG=str(config), ANSIBLE_NOCOLOR="1")
-    command = [tool("ansible-playbook"), "-i", str(inventory), str(REPO / playbook), *args]
-    process = subprocess.run(
-        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=900, check=False
-    )
-    return Run(process)
+# ------------------------------------------------------------------ the inventory
 
 
 @pytest.fixture
@@ -417,7 +462,7 @@ def test_bad_input_is_rejected_before_any_change(host, inventory, case):
     before = snapshot(host)
     run = ansible_playbook(inventory(case.inventory_vars()), f"playbooks/{case.stack}.yml")
     assert run.rc != 0, f"the {case.stack} stack accepted {case.id}:\n{run.summary()}"
-    assert run.plays == [CHECK_PLAY], (
+    assert run.plays == [ADDRESS_PLAY, CHECK_PLAY], (
         f"{case.id}: the run went past the check play:\n{run.summary()}"
     )
     # evidence.missing refuses an empty expectation, which any message (even none) meets.
@@ -458,7 +503,7 @@ def test_the_check_play_passes_good_input_and_changes_nothing(host, inventory, s
         extra += ["-e", f"wsgistack_python={BUILT_PYTHON}"]
     run = ansible_playbook(inventory(good_vars()), "playbooks/parts/check.yml", *extra)
     assert run.rc == 0, run.summary()
-    assert run.plays == [CHECK_PLAY]
+    assert run.plays == [ADDRESS_PLAY, CHECK_PLAY]
     # Every role's checks ran (not skipped).
     app_server = "apache_modwsgi" if stack == "shared_host" else stack
     expected = {

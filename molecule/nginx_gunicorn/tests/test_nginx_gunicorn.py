@@ -8,7 +8,7 @@ import evidence
 import pytest
 
 APP = "guestbook"
-TLS_APP = "guestbook-tls"
+TLS_APP = "guestbook_tls"
 WORKERS = 3
 NGINX_GROUP = "www-data"
 DB_URL = "sqlite:////var/lib/guestbook/guestbook.db"

@@ -265,6 +265,12 @@ def test_package_instead_of_source():
     plan = wsgi_app_plan([described], "apache_modwsgi")
     assert plan["apps"][0]["src_dir"] is None
     assert plan["virtualenvs"][0]["virtualenv_packages"] == ["guestbook==1.0.0"]
+    # The code is in the venv; the app's working directory is its root-owned home, never
+    # the one directory it may write (which would put a writable directory on sys.path).
+    assert plan["app_server_apps"][0]["app_dir"] == "/srv/guestbook"
+    gunicorn = wsgi_app_plan([described], "nginx_gunicorn")["app_server_apps"][0]
+    assert gunicorn["chdir"] == "/srv/guestbook"
+    assert gunicorn["writable_paths"] == ["/var/lib/guestbook"]
 
 
 def test_two_apps_are_independent():
@@ -284,12 +290,23 @@ def test_two_apps_are_independent():
          "one app, got 'guestbook'"),
         ([app(colour="blue")], {}, "wsgi_app_plan: wsgistack_apps[0]: unknown keys ['colour']"),
         ([app(name="Guest-Book")], {}, "wsgi_app_plan: wsgistack_apps[0].name: 'Guest-Book' "
-         "must match ^[a-z][a-z0-9_]{0,31}$"),
-        ([app(name=None)], {}, "wsgi_app_plan: wsgistack_apps[0].name: None must match"),
-        ([app(user="root")], {}, "wsgi_app_plan: wsgistack_apps[0].user: 'root' is not allowed; "
-         "the app must run as its own unprivileged user (default: the app's name)"),
-        ([app(group="")], {}, "wsgi_app_plan: wsgistack_apps[0].group: expected a non-empty "
-         "string, got ''"),
+         "is not an app name: a lower-case letter, then up to 31 of a-z 0-9 _ (it names the "
+         "app's user, unit, site and directories)"),
+        ([app(name=None)], {}, "wsgi_app_plan: wsgistack_apps[0].name: required: the app's "
+         "identifier, such as guestbook"),
+        ([app(user="root")], {}, "wsgi_app_plan: wsgistack_apps[0].user: 'root' is not allowed: "
+         "it is a system account; the app must run as its own unprivileged user and group "
+         "(leave them unset for the app's name)"),
+        ([app(user="www-data")], {}, "wsgi_app_plan: wsgistack_apps[0].user: 'www-data' is not "
+         "allowed: it is a system account"),
+        ([app(user="a b:c")], {}, "wsgi_app_plan: wsgistack_apps[0].user: 'a b:c' is not a user "
+         "or group name: a lower-case letter or _, then up to 31 of a-z 0-9 _ -"),
+        ([app(group="root")], {}, "wsgi_app_plan: wsgistack_apps[0].group: 'root' is not "
+         "allowed: it is a system account"),
+        ([app(name="nginx")], {}, "wsgi_app_plan: wsgistack_apps[0].name (the default user): "
+         "'nginx' is not allowed: it is a system account"),
+        ([app(group="")], {}, "wsgi_app_plan: wsgistack_apps[0].group: '' is not a user or "
+         "group name"),
         ([app(source=None)], {}, "wsgi_app_plan: wsgistack_apps[0]: give exactly one of "
          "'source' (a project directory) or 'package' (a pip spec)"),
         ([app(package="guestbook")], {}, "wsgi_app_plan: wsgistack_apps[0]: give exactly one "
@@ -297,16 +314,19 @@ def test_two_apps_are_independent():
         ([app(source="apps/guestbook")], {}, "wsgi_app_plan: wsgistack_apps[0].source: "
          "'apps/guestbook' must be an absolute path"),
         ([app(extras="postgres")], {}, "wsgi_app_plan: wsgistack_apps[0].extras: expected a "
-         "list of extra names, got 'postgres'"),
+         "list, got 'postgres'"),
         ([app(requirements="/abs/requirements.txt")], {}, "wsgi_app_plan: "
-         "wsgistack_apps[0].requirements: must be a path relative to 'source'"),
+         "wsgistack_apps[0].requirements: '/abs/requirements.txt' must be a path relative to "
+         "'source' (the project directory)"),
         ([app(entry=None)], {}, "wsgi_app_plan: wsgistack_apps[0].entry: required: a mapping "
          "such as {type: module, callable: 'package.module:app'}"),
         ([app(entry={"callable": "guestbook.wsgi"})], {}, "wsgi_app_plan: "
          "wsgistack_apps[0].entry.callable: 'guestbook.wsgi' is not 'package.module:callable' "
-         "(for example 'guestbook.wsgi:application')"),
+         "(such as 'guestbook.wsgi:application') or an app factory "
+         "'package.module:create_app()'"),
         ([app(entry={"type": "django", "settings": "my-site"})], {}, "wsgi_app_plan: "
-         "wsgistack_apps[0].entry.settings: 'my-site' is not a dotted settings module"),
+         "wsgistack_apps[0].entry.settings: 'my-site' is not a dotted Python module name such as "
+         "'mysite.settings'"),
         ([app(entry={"type": "paste", "ini": "prod.cfg"})], {}, "wsgi_app_plan: "
          "wsgistack_apps[0].entry.ini: 'prod.cfg' is not a PasteDeploy .ini file"),
         ([app(source=None, static=None, package="p", entry={"type": "paste", "ini": "a.ini"})],
@@ -315,51 +335,92 @@ def test_two_apps_are_independent():
          "'cgi' is not one of module, django, paste"),
         ([app(database="guestbook")], {}, "wsgi_app_plan: wsgistack_apps[0].database: expected "
          "a mapping with at least 'password'"),
+        ([app(database={"password": PASSWORD, "host": "db.example.com/x"})], {},
+         "wsgi_app_plan: wsgistack_apps[0].database.host: 'db.example.com/x' is not a host "
+         "name or IP address"),
+        ([app(database={"password": PASSWORD, "sslmode": "prefer"})], {},
+         "wsgi_app_plan: wsgistack_apps[0].database.sslmode: 'prefer' is not one of disable, "
+         "require, verify-ca, verify-full"),
         ([app(database={"password": "short"})], {}, "wsgi_app_plan: "
          "wsgistack_apps[0].database.password: required: a string of at least 12 characters "
          "(keep it in ansible-vault)"),
         ([app(database={"password": PASSWORD, "name": "guest book"})], {}, "wsgi_app_plan: "
-         "wsgistack_apps[0].database.name: 'guest book' must match"),
+         "wsgistack_apps[0].database.name: 'guest book' is not an app name"),
         ([app(database={"password": PASSWORD, "url_env": "DATABASE-URL"})], {}, "wsgi_app_plan: "
          "wsgistack_apps[0].database.url_env: 'DATABASE-URL' is not an environment variable "
          "name"),
         ([app(static={"url": "/static"})], {}, "wsgi_app_plan: wsgistack_apps[0].static: "
-         "expected a list of {url, dir} mappings"),
+         "expected a list, got {'url': '/static'}"),
         ([app(static=[{"url": "/static"}])], {}, "wsgi_app_plan: wsgistack_apps[0].static[0]: "
-         "expected a mapping with 'url' and 'dir'"),
+         "expected a mapping with exactly 'url' and 'dir'"),
         ([app(static=[{"url": "static", "dir": "s"}])], {}, "wsgi_app_plan: "
-         "wsgistack_apps[0].static[0].url: 'static' must start with '/'"),
+         "wsgistack_apps[0].static[0].url: 'static' is not a URL path: '/' or '/' followed by "
+         "segments of A-Z a-z 0-9 . _ ~ - (no '.' or '..' segment, no //), such as /static"),
+        # What reached nginx and Apache before: a location block of the user's, /etc served.
+        ([app(static=[{"url": "/s/ { } location /x", "dir": "s"}])], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].static[0].url: '/s/ { } location /x' is not a URL path"),
+        ([app(static=[{"url": "/s", "dir": "../../../../etc"}])], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].static[0].dir: '../../../../etc' leads outside "
+         "/srv/guestbook/src; give a path inside it"),
+        ([app(static=[{"url": "/s", "dir": "/etc"}])], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].static[0].dir: '/etc' leads outside /srv/guestbook; give a path "
+         "inside it"),
+        ([app(static=[{"url": "/s", "dir": "s", "index": "on"}])], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].static[0]: expected a mapping with exactly 'url' and 'dir'"),
         ([app(source=None, package="p", static=[{"url": "/s", "dir": "s"}])], {},
          "wsgi_app_plan: wsgistack_apps[0].static[0].dir: a relative path needs 'source'"),
         ([app(environment={"BAD-NAME": "x"})], {}, "wsgi_app_plan: "
-         "wsgistack_apps[0].environment: expected a mapping of variable names to values"),
+         "wsgistack_apps[0].environment: 'BAD-NAME' is not an environment variable name: "
+         "letters, digits and _, not starting with a digit"),
+        ([app(environment={"TITLE": "a\nb"})], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].environment: TITLE contains a line break or NUL; an environment "
+         "value is one line of text"),
+        ([app(environment={"GUESTBOOK_DATABASE_URL": "x"})], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].environment.GUESTBOOK_DATABASE_URL: set from database (its URL); "
+         "remove it from environment, or name another variable in database.url_env"),
+        ([app(server_name="x.example; return 200 owned; #")], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].server_name: 'x.example; return 200 owned; #' is not a host name"),
+        ([app(server_aliases=["ok.test", "_"])], {}, "wsgi_app_plan: "
+         "wsgistack_apps[0].server_aliases: [1] '_' is not a host name"),
+        ([app(default_server="false")], {}, "wsgi_app_plan: wsgistack_apps[0].default_server: "
+         "expected true or false, got 'false'"),
+        ([app(package="--index-url=http://evil/ guestbook", source=None, static=None)], {},
+         "wsgi_app_plan: wsgistack_apps[0].package: '--index-url=http://evil/ guestbook' is "
+         "not a pip requirement specifier"),
         ([app(mount="/sub/")], {}, "wsgi_app_plan: wsgistack_apps[0].mount: '/sub/' must be "
          "'/' or '/path' without a trailing /"),
         ([app(health_check="health")], {}, "wsgi_app_plan: wsgistack_apps[0].health_check: "
-         "'health' must be a URL path starting with / (such as /health), or '' for none"),
-        ([app(health_check=8000)], {}, "wsgi_app_plan: wsgistack_apps[0].health_check: 8000 "
-         "must be a URL path"),
+         "'health' is not a URL path starting with / (such as /health), or '' for none"),
+        ([app(health_check=8000)], {}, "wsgi_app_plan: wsgistack_apps[0].health_check: "
+         "expected a string, got 8000"),
         ([app(health_check="/a b")], {}, "wsgi_app_plan: wsgistack_apps[0].health_check: "
-         "'/a b' must be a URL path"),
+         "'/a b' is not a URL path"),
         ([app(server_aliases="www.example.com")], {}, "wsgi_app_plan: "
-         "wsgistack_apps[0].server_aliases: expected a list of host names"),
+         "wsgistack_apps[0].server_aliases: expected a list, got 'www.example.com'"),
         ([app(app_server=["workers=3"])], {}, "wsgi_app_plan: wsgistack_apps[0].app_server: "
-         "expected a mapping of role options"),
+         "expected a mapping, got ['workers=3']"),
         ([app(python="python3.12")], {}, "wsgi_app_plan: wsgistack_apps[0].python: "
-         "'python3.12' must be an absolute path"),
+         "'python3.12' is not an absolute path"),
         ([app(), app(server_name="other.test")], {}, "wsgi_app_plan: wsgistack_apps[1].name: "
          "'guestbook' is already used by wsgistack_apps[0]; each app needs its own"),
         ([app(), app(name="other")], {}, "wsgi_app_plan: wsgistack_apps[1].server_name: "
          "'guestbook.example.com' is already used by wsgistack_apps[0]"),
+        # Host names are not case-sensitive; an alias is a host name like any other.
+        ([app(), app(name="other", server_name="GuestBook.Example.com")], {}, "wsgi_app_plan: "
+         "wsgistack_apps[1].server_name: 'guestbook.example.com' is already used by "
+         "wsgistack_apps[0]"),
+        ([app(), app(name="other", server_name="o.test", server_aliases=["guestbook.example.com"])],
+         {}, "wsgi_app_plan: wsgistack_apps[1].server_aliases: 'guestbook.example.com' is "
+         "already used by wsgistack_apps[0]"),
         ([app(), app(name="other", server_name="o.test",
                      database={"password": PASSWORD, "name": "guestbook"})], {},
          "wsgi_app_plan: wsgistack_apps[1].database.name: 'guestbook' is already used"),
         ([app(default_server=True), app(name="b", server_name="b.test", default_server=True)],
          {}, "wsgi_app_plan: wsgistack_apps[1].default_server: only one app can be the "
          "default server; wsgistack_apps[0] already is"),
-        ([app(entry={"type": "django", "settings": "mysite.settings"})], {},
-         "wsgi_app_plan: wsgistack_apps[0].entry.type: gunicorn serves 'module' entry points; "
-         "'django' apps need the apache_modwsgi stack"),
+        ([app(entry={"type": "paste", "ini": "production.ini"})], {},
+         "wsgi_app_plan: wsgistack_apps[0].entry.type: gunicorn serves 'module' and 'django' "
+         "entry points; a PasteDeploy app needs the apache_modwsgi stack"),
         ([app(mount="/guestbook")], {}, "wsgi_app_plan: wsgistack_apps[0].mount: the "
          "nginx_gunicorn stack mounts apps at '/'; use a server name per app"),
         ([app()], {"app_root": "srv"}, "wsgi_app_plan: app_root: 'srv' must be an absolute path"),

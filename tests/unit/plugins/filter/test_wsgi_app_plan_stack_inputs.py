@@ -59,7 +59,7 @@ def test_no_requirements_file():
 def test_requirements_outside_the_source_are_rejected(requirements):
     assert error([app(requirements=requirements)]) == (
         f"wsgi_app_plan: wsgistack_apps[0].requirements: {requirements!r} is outside 'source'; "
-        "only the project dir is copied to the host, so give a file inside it"
+        "only the project directory is copied to the host, so give a path inside it"
     )
 
 
@@ -71,15 +71,24 @@ def test_requirements_outside_the_source_are_rejected(requirements):
         ("name", "set wsgistack_apps[0].name instead"),
         ("venv", "set wsgistack_app_root (the venv is <app_root>/<name>/venv) instead"),
         ("create_user", "remove it"),
+        ("environment", "set wsgistack_apps[0].environment instead"),
+        (
+            "server_names",
+            "set wsgistack_apps[0].server_name and wsgistack_apps[0].server_aliases instead",
+        ),
+        ("daemon_options", None),
     ],
 )
 @pytest.mark.parametrize("stack", ["nginx_gunicorn", "apache_modwsgi", "shared_host"])
 def test_app_server_cannot_replace_what_the_stack_creates(stack, key, instead):
     described = app(app_server={"workers": 2, key: "root"})
+    if instead is None:  # an app server option: the role checks it
+        assert wsgi_app_plan([described], stack)["app_server_apps"][0][key] == "root"
+        return
     assert error([described], stack) == (
         f"wsgi_app_plan: wsgistack_apps[0].app_server.{key}: set by the plan, which the stack "
-        f"acts on (it creates the app's user, group and venv); {instead} - app_server is for "
-        "app server options such as workers"
+        f"acts on (it creates the app's user, group, venv and site from the description); "
+        f"{instead} - app_server is for app server options such as workers"
     )
 
 
