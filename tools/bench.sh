@@ -7,13 +7,18 @@
 #     WSGIScriptAlias only) and seed 003 (WSGIDaemonProcess threads=5);
 #   - requests/s of a static file (GET /static/style.css) through nginx, Apache and the app;
 #   - the converge time of each stack on a fresh container and of its idempotent rerun (also
-#     through the molecule scenarios' pipelined podman connection);
+#     through the molecule scenarios' pipelined podman connection), then, over real SSH (project
+#     issue 18: users reach their hosts over SSH), the idempotent rerun and a code-only deploy (one
+#     file of guestbook's code changed, `--skip-tags database`), with the task results (module
+#     calls) of every phase and where its time goes (profile_tasks);
 #   - candidate defaults: our stacks with one setting changed (gunicorn gthread, gunicorn's own
 #     access log on, other mod_wsgi processes/threads), measured in the same rounds.
-# Prints the tables and writes them to docs/benchmarks.md. About 15 minutes on a quiet 2-core
-# machine, most of it the four converges (the measuring rounds take about 6).
+# Prints the tables and writes them to docs/benchmarks.md. About 20 minutes on a quiet 2-core
+# machine, most of it the converges (the measuring rounds take about 6).
 #
 #   bash tools/bench.sh          (make bench)
+#   WSGISTACK_BENCH_ONLY=converge WSGISTACK_BENCH_STACKS=nginx_gunicorn bash tools/bench.sh
+#                                (deploy speed alone: one stack's converge phases, no wrk rounds)
 #
 # Method: two systemd containers from the test image, one per stack, each deployed with
 # playbooks/<stack>.yml and inventories/local exactly as tools/demo.sh does (timed). The baselines
@@ -25,6 +30,17 @@
 # one round to the next; a 2 s warm-up per configuration is not counted. The report gives medians
 # and each round's ratio to gunicorn alone (median and min-max); tools/bench_report.py writes it.
 #
+# The SSH phases are test scaffolding, not the product: openssh-server is installed in each bench
+# container (apt, through podman), a throw-away ed25519 key made in the run's directory is
+# authorized for root, and the stack playbook runs against the container's bridge address
+# (rootful podman: reachable from this machine) with inventories/local's variables plus
+# group_vars/all/bench_ssh.yml (ansible_connection ssh, pipelining, ansible's default ssh_args
+# -C -o ControlMaster=auto -o ControlPersist=60s, host key checking off for the throw-away host).
+# The rerun over SSH must report changed=0 and the code-only deploy must serve the new code
+# (guestbook's /info `release`), else the bench fails. The code-only deploy points guestbook's
+# `source` at a copy of tests/apps/guestbook in the run's directory whose release.py says
+# another release; the repository's tree is never edited.
+#
 # Knobs (environment):
 #   WSGISTACK_BENCH_SECONDS      seconds of each measured wrk run (default 5)
 #   WSGISTACK_BENCH_ROUNDS       rounds (default 5)
@@ -33,6 +49,11 @@
 #                                the default seconds and rounds, else .cache/bench/benchmarks.md
 #                                (a short smoke run never overwrites the published figures)
 #   WSGISTACK_BENCH_CANDIDATES=0 measure our defaults and the baselines only
+#   WSGISTACK_BENCH_ONLY=converge the converge phases only (no baselines, no wrk rounds): deploy
+#                                speed alone; the report goes to .cache/bench/benchmarks.md unless
+#                                WSGISTACK_BENCH_OUT says otherwise
+#   WSGISTACK_BENCH_STACKS       the stacks deployed (default "nginx_gunicorn apache_modwsgi"; fewer
+#                                only with WSGISTACK_BENCH_ONLY=converge: the wrk rounds need both)
 #   WSGISTACK_BENCH_KEEP=1       leave the containers running (remove them with podman rm -f)
 #   MOLECULE_DISTRO              Debian release of the containers (default bookworm)
 # A smoke run: WSGISTACK_BENCH_SECONDS=2 WSGISTACK_BENCH_ROUNDS=1 bash tools/bench.sh
@@ -63,15 +84,35 @@ STATIC=/static/style.css
 STARTED=$EPOCHSECONDS
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 WORK=$WSGISTACK_ROOT/.cache/bench/$STAMP
+ONLY=${WSGISTACK_BENCH_ONLY:-all}
+ALL_STACKS="nginx_gunicorn apache_modwsgi"
+BENCH_STACKS=${WSGISTACK_BENCH_STACKS:-$ALL_STACKS}
+case "$ONLY" in
+  all|converge) ;;
+  *) die "WSGISTACK_BENCH_ONLY=$ONLY: say converge (the converge phases only), or leave it unset" ;;
+esac
+for __stack in $BENCH_STACKS; do
+  case " $ALL_STACKS " in
+    *" $__stack "*) ;;
+    *) die "WSGISTACK_BENCH_STACKS: $__stack is not a stack of the bench ($ALL_STACKS)" ;;
+  esac
+done
+unset __stack
+[ -n "${BENCH_STACKS// /}" ] || die "WSGISTACK_BENCH_STACKS is empty: name nginx_gunicorn and/or apache_modwsgi"
+if [ "$ONLY" = all ] && [ "$(tr ' ' '\n' <<<"$BENCH_STACKS" | sort -u | xargs)" != "apache_modwsgi nginx_gunicorn" ]; then
+  die "WSGISTACK_BENCH_STACKS=$BENCH_STACKS: the wrk rounds measure both stacks; add WSGISTACK_BENCH_ONLY=converge"
+fi
 if [ -n "${WSGISTACK_BENCH_OUT:-}" ]; then
   OUT=$WSGISTACK_BENCH_OUT
-elif [ "$RUN_SECONDS" = "$DEFAULT_SECONDS" ] && [ "$ROUNDS" = "$DEFAULT_ROUNDS" ]; then
+elif [ "$ONLY" = all ] && [ "$RUN_SECONDS" = "$DEFAULT_SECONDS" ] && [ "$ROUNDS" = "$DEFAULT_ROUNDS" ]; then
   OUT=$WSGISTACK_ROOT/docs/benchmarks.md
 else
   OUT=$WSGISTACK_ROOT/.cache/bench/benchmarks.md
 fi
 export NO_COLOR=1 ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
 export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
+# Every task's time in the recap (where a phase's time goes), not only the 20 slowest.
+export PROFILE_TASKS_TASK_OUTPUT_LIMIT=all
 
 # id | container | port | path: the rows of the report (tools/bench_report.py names them).
 CONFIGS=(
@@ -118,6 +159,7 @@ cleanup() {
   elif [ ${#CREATED[@]} -gt 0 ]; then
     podman rm -f -t 0 "${CREATED[@]}" >/dev/null 2>&1 || true
   fi
+  [ -z "${WORK:-}" ] || [ ! -d "$WORK/ssh/cp" ] || close_ssh_masters
 }
 trap cleanup EXIT
 
@@ -143,6 +185,14 @@ machine() {
   meta static "$STATIC"
   meta static_bytes "$(wc -c <tests/apps/guestbook/src/guestbook/static/style.css)"
   meta command "$(command_line)"
+  meta only "$ONLY"
+  meta stacks "$BENCH_STACKS"
+  meta commit "$(git -C "$WSGISTACK_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  # Tracked files that differ from that commit, the bench's own files aside: the code measured
+  # is the commit's only when this is empty.
+  meta uncommitted "$(git -C "$WSGISTACK_ROOT" status --porcelain --untracked-files=no 2>/dev/null \
+    | awk '{ print $NF }' | grep -vxE 'tools/bench\.sh|tools/bench_report\.py|docs/benchmarks\.md' \
+    | paste -sd ' ' - || true)"
 }
 
 command_line() { # how to reproduce this run
@@ -152,6 +202,8 @@ command_line() { # how to reproduce this run
   [ "$CONNECTIONS" = 32 ] || knobs+=("WSGISTACK_BENCH_CONNECTIONS=$CONNECTIONS")
   [ "$CANDIDATES" = 1 ] || knobs+=("WSGISTACK_BENCH_CANDIDATES=$CANDIDATES")
   [ "$DISTRO" = bookworm ] || knobs+=("MOLECULE_DISTRO=$DISTRO")
+  [ "$ONLY" = all ] || knobs+=("WSGISTACK_BENCH_ONLY=$ONLY")
+  [ "$BENCH_STACKS" = "$ALL_STACKS" ] || knobs+=("WSGISTACK_BENCH_STACKS=\"$BENCH_STACKS\"")
   if [ ${#knobs[@]} -eq 0 ]; then echo "make bench"; else echo "${knobs[*]} bash tools/bench.sh"; fi
 }
 
@@ -175,25 +227,77 @@ start_container() { # start_container NAME STACK
   die "systemd in $1 did not come up (state: ${state:-unknown})"
 }
 
-# converge STACK CONTAINER PHASE [INVENTORY]: time playbooks/STACK.yml as tools/demo.sh runs it
+# CPU seconds (user + system) of the processes this shell has waited for, in CPU_CHILDREN: `times`
+# runs in this shell (a command substitution would be a fresh process with none).
+CPU_CHILDREN=
+children_cpu() {
+  times >"$WORK/times.txt"
+  CPU_CHILDREN=$(awk 'NR == 2 {
+    for (i = 1; i <= 2; i++) { split($i, part, "m"); sub(/s$/, "", part[2]); total += part[1] * 60 + part[2] }
+    printf "%.2f", total }' "$WORK/times.txt")
+}
+
+container_cpu() { # CPU seconds CONTAINER has used so far (its cgroup, v1 or v2); empty if unknown
+  local path
+  path=$(podman inspect --format '{{.State.CgroupPath}}' "$1" 2>/dev/null) || return 0
+  if [ -r "/sys/fs/cgroup/cpuacct$path/cpuacct.usage" ]; then
+    awk '{ printf "%.2f", $1 / 1e9 }' "/sys/fs/cgroup/cpuacct$path/cpuacct.usage"
+  elif [ -r "/sys/fs/cgroup$path/cpu.stat" ]; then
+    awk '$1 == "usage_usec" { printf "%.2f", $2 / 1e6 }' "/sys/fs/cgroup$path/cpu.stat"
+  fi
+}
+
+# converge STACK CONTAINER PHASE [INVENTORY [ANSIBLE-PLAYBOOK ARGUMENTS...]]: time
+# playbooks/STACK.yml as tools/demo.sh runs it. One line of converge.tsv: the recap's counts (ok
+# counts the changed tasks too; a looped task is one result), the 1-minute load at the end and at
+# the start, and the CPU seconds the phase cost on the controller (ansible-playbook, its workers
+# and the ssh/podman/nsenter processes they ran, with the module's own Python for the pipelined
+# connection, which runs it from here) and in the container (through podman exec and sshd: the
+# modules and what they ran); every task's time (profile_tasks) in profile-STACK-PHASE.tsv; the
+# counts also in RECAP[...] for the caller.
+declare -A RECAP=()
 converge() {
-  local logfile=$WORK/$1-$3.log inventory=${4:-inventories/local} start end recap rc=0
-  log "$1: $3 converge of $2"
+  local stack=$1 container=$2 phase=$3 inventory=${4:-inventories/local}
+  shift $(($# < 4 ? $# : 4))
+  local logfile=$WORK/$stack-$phase.log profile=$WORK/profile-$stack-$phase.tsv start end recap key
+  local rc=0 load_start
+  local cpu_start host_start host_end
+  load_start=$(load1)
+  log "$stack: $phase converge of $container (1-minute load $load_start)"
+  host_start=$(container_cpu "$container")
+  children_cpu
+  cpu_start=$CPU_CHILDREN
   start=$EPOCHREALTIME
-  ansible-playbook -i "$inventory" -e "wsgistack_local_container=$2" -e "@$WORK/secrets.yml" \
-    "playbooks/$1.yml" >"$logfile" 2>&1 || rc=$?
+  ansible-playbook -i "$inventory" -e "wsgistack_local_container=$container" -e "@$WORK/secrets.yml" \
+    "$@" "playbooks/$stack.yml" >"$logfile" 2>&1 || rc=$?
   end=$EPOCHREALTIME
+  children_cpu
+  host_end=$(container_cpu "$container")
+  # The SSH phases' ControlMaster outlives ansible-playbook, unwaited for: its CPU read, then closed
+  # (the next phase opens its own).
+  CPU_CHILDREN=$(awk -v c="$CPU_CHILDREN" -v m="$(ssh_masters_cpu)" 'BEGIN { printf "%.2f", c + m }')
+  close_ssh_masters
   if [ "$rc" -ne 0 ]; then
     grep -E -A 3 '^(fatal|failed):' "$logfile" | cut -c1-2000 >&2 || tail -n 40 "$logfile" >&2
-    die "$1: $3 converge failed (log: $logfile)"
+    die "$stack: $phase converge failed (log: $logfile)"
   fi
   recap=$(grep -A1 '^PLAY RECAP' "$logfile" | tail -n1)
-  # The three slowest tasks (profile_tasks), as "name (seconds)".
-  meta "slowest_$3_$1" "$(sed -n '/^TASKS RECAP/,$p' "$logfile" | grep -E -- ' -{2,} [0-9.]+s$' | head -n 3 \
-    | sed -E 's/^wsgistack\.deploy\.//; s/ -{2,} ([0-9.]+)s$/ (\1 s)/' | paste -sd ';' - | sed 's/;/; /g')"
-  printf '%s\t%s\t%.1f\t%s\t%s\t%s\t%s\n' "$1" "$3" "$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')" \
-    "$(sed -E 's/.* ok=([0-9]+).*/\1/' <<<"$recap")" "$(sed -E 's/.* changed=([0-9]+).*/\1/' <<<"$recap")" \
-    "$(sed -E 's/.* skipped=([0-9]+).*/\1/' <<<"$recap")" "$(load1)" >>"$WORK/converge.tsv"
+  for key in ok changed unreachable failed skipped rescued ignored; do
+    RECAP[$key]=$(sed -nE "s/.* $key=([0-9]+).*/\1/p" <<<"$recap")
+    [ -n "${RECAP[$key]}" ] || die "$stack: $phase: no $key= in the recap line '$recap' (log: $logfile)"
+  done
+  # Every task's seconds, slowest first (profile_tasks): "name<TAB>seconds".
+  sed -n '/^TASKS RECAP/,$p' "$logfile" | grep -E -- ' -{2,} [0-9.]+s$' \
+    | sed -E 's/^wsgistack\.deploy\.//; s/ -{2,} ([0-9.]+)s$/\t\1/' >"$profile" || true
+  # The three slowest tasks, as "name (seconds)".
+  meta "slowest_${phase}_$stack" "$(head -n 3 "$profile" | sed -E 's/\t([0-9.]+)$/ (\1 s)/' \
+    | paste -sd ';' - | sed 's/;/; /g')"
+  printf '%s\t%s\t%.1f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$stack" "$phase" \
+    "$(awk -v s="$start" -v e="$end" 'BEGIN { print e - s }')" "${RECAP[ok]}" "${RECAP[changed]}" \
+    "${RECAP[skipped]}" "$(load1)" "${RECAP[failed]}" "${RECAP[rescued]}" "${RECAP[ignored]}" \
+    "$load_start" "$(awk -v s="$cpu_start" -v e="$CPU_CHILDREN" 'BEGIN { printf "%.1f", e - s }')" \
+    "$(awk -v s="$host_start" -v e="$host_end" 'BEGIN { if (s != "" && e != "") printf "%.1f", e - s }')" \
+    >>"$WORK/converge.tsv"
 }
 
 podman_exec_cost() { # seconds of one `podman exec` (an ansible task through the podman connection needs several)
@@ -216,10 +320,177 @@ write_pipelined_inventory() {
     || die "could not swap the connection in $WORK/inventory-pipelined/hosts.yml"
 }
 
+# inventories/local reached over SSH: its own variables and hosts.yml untouched, plus a
+# group_vars file of the bench's (group_vars files take precedence over the inventory file's
+# group variables; the implicit localhost keeps its own local connection). The address comes per
+# stack as -e wsgistack_bench_ssh_address. guestbook's `source` becomes
+# `wsgistack_bench_guestbook_source`, by default the same path as before, so the code-only deploy
+# can point it at a copy of the sources.
+write_ssh_inventory() {
+  local dir=$WORK/inventory-ssh
+  local from='source: "{{ wsgistack_local_repo }}/tests/apps/guestbook"'
+  local to="source: \"{{ wsgistack_bench_guestbook_source | default(wsgistack_local_repo ~ '/tests/apps/guestbook') }}\""
+  mkdir -p "$dir" "$WORK/ssh/cp"
+  chmod 0700 "$WORK/ssh"
+  cp -r inventories/local/. "$dir/"
+  cat >"$dir/group_vars/all/bench_ssh.yml" <<VARS
+---
+# Written by tools/bench.sh for its SSH phases (test scaffolding): the container's bridge address,
+# root with a throw-away key, pipelining, ansible's default ssh_args (ControlMaster=auto,
+# ControlPersist=60s) with the control sockets in the run's directory, no host key checking
+# for the throw-away host.
+ansible_connection: ssh
+ansible_host: "{{ wsgistack_bench_ssh_address }}"
+ansible_port: 22
+ansible_user: root
+ansible_pipelining: true
+ansible_ssh_private_key_file: "$WORK/ssh/id_ed25519"
+ansible_control_path_dir: "$WORK/ssh/cp"
+ansible_host_key_checking: false
+ansible_ssh_common_args: -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no -o LogLevel=ERROR
+VARS
+  awk -v from="$from" -v to="$to" '
+    /^  - name: / { in_guestbook = ($0 == "  - name: guestbook") }
+    in_guestbook && index($0, from) { sub(/source: .*/, ""); $0 = $0 to; swapped++ }
+    { print }
+    END { exit swapped != 1 }' "$dir/group_vars/all/apps.yml" >"$dir/apps.yml.new" \
+    || die "could not find guestbook's source ($from) in inventories/local/group_vars/all/apps.yml"
+  mv "$dir/apps.yml.new" "$dir/group_vars/all/apps.yml"
+  ssh-keygen -q -t ed25519 -N '' -C "wsgistack-bench-$STAMP" -f "$WORK/ssh/id_ed25519"
+}
+
+SSH_OPTIONS=()
+ssh_options() { # how this script itself reaches the containers (its checks; ansible has its inventory)
+  SSH_OPTIONS=(-i "$WORK/ssh/id_ed25519" -o BatchMode=yes -o UserKnownHostsFile=/dev/null
+    -o StrictHostKeyChecking=no -o LogLevel=ERROR -o ConnectTimeout=5 -l root)
+}
+
+# start_sshd CONTAINER: openssh-server in the container (test scaffolding, installed through
+# podman) with the run's key authorized for root; waits until it answers; prints the address.
+start_sshd() {
+  local address=
+  podman exec -i --env "KEY=$(cat "$WORK/ssh/id_ed25519.pub")" "$1" bash -euo pipefail -s \
+    >"$WORK/sshd-$1.log" 2>&1 <<'SCRIPT' || { tail -n 30 "$WORK/sshd-$1.log" >&2; die "installing sshd in $1 failed"; }
+export DEBIAN_FRONTEND=noninteractive
+install_sshd() { apt-get install -y -q --no-install-recommends openssh-server; }
+dpkg-query -W -f='${Status}' openssh-server 2>/dev/null | grep -q 'ok installed' \
+  || install_sshd || { apt-get update -q && install_sshd; }
+install -d -m 0700 /root/.ssh
+printf '%s\n' "$KEY" >/root/.ssh/authorized_keys
+chmod 0600 /root/.ssh/authorized_keys
+systemctl enable --now ssh.service
+systemctl is-active ssh.service
+SCRIPT
+  address=$(podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$1" | awk '{ print $1 }')
+  [ -n "$address" ] || die "$1 has no address on a podman network"
+  ssh_options
+  for _ in $(seq 1 30); do
+    ssh "${SSH_OPTIONS[@]}" "$address" true 2>/dev/null && { echo "$address"; return; }
+    sleep 1
+  done
+  ssh "${SSH_OPTIONS[@]}" "$address" true || true
+  die "sshd in $1 does not answer at $address:22 (log: $WORK/sshd-$1.log)"
+}
+
+ssh_command_cost() { # seconds of one command over an open SSH connection (a ControlMaster, as ansible's)
+  local start end control=$WORK/ssh/probe
+  ssh "${SSH_OPTIONS[@]}" -o ControlMaster=yes -o ControlPersist=30s -o ControlPath="$control" -fN "$1"
+  start=$EPOCHREALTIME
+  for _ in 1 2 3 4 5; do ssh "${SSH_OPTIONS[@]}" -o ControlPath="$control" "$1" true; done
+  end=$EPOCHREALTIME
+  ssh "${SSH_OPTIONS[@]}" -o ControlPath="$control" -O exit "$1" 2>/dev/null || true
+  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", (e - s) / 5 }'
+}
+
+ssh_logins() { # root logins sshd accepted in CONTAINER so far (a run that went over SSH adds some)
+  podman exec "$1" journalctl -u ssh.service -o cat --no-pager 2>/dev/null \
+    | grep -c '^Accepted publickey for root' || true
+}
+
+ssh_masters_cpu() { # CPU seconds of the ControlPersist masters ansible left in the run's directory
+  local socket pid total=0 hz
+  hz=$(getconf CLK_TCK)
+  for socket in "$WORK"/ssh/cp/*; do
+    [ -S "$socket" ] || continue
+    pid=$(ssh -o ControlPath="$socket" -O check wsgistack-bench 2>&1 | sed -nE 's/.*pid=([0-9]+).*/\1/p')
+    { [ -n "$pid" ] && [ -r "/proc/$pid/stat" ]; } || continue
+    # utime and stime: fields 14 and 15 of stat, 12 and 13 after "pid (comm) ".
+    total=$(awk -v t="$total" -v hz="$hz" '{ sub(/^.*\) /, ""); print t + ($12 + $13) / hz }' "/proc/$pid/stat")
+  done
+  echo "$total"
+}
+
+close_ssh_masters() { # the ControlPersist masters ansible left in the run's directory
+  local socket
+  for socket in "$WORK"/ssh/cp/*; do
+    [ -S "$socket" ] || continue
+    ssh -o ControlPath="$socket" -O exit wsgistack-bench >/dev/null 2>&1 || true
+  done
+}
+
+served_release() { # served_release CONTAINER HOST: the release HOST's /info answers with (front server)
+  nsenter -t "$(netns_pid "$1")" -n curl -fsS --max-time 10 -H "Host: $2" http://127.0.0.1/info \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["release"])'
+}
+
+# A copy of guestbook's sources with one file changed (release.py: a value only the new code
+# answers with), times and modes kept, so the deploy has one changed file to unpack.
+RELEASE_BEFORE=
+RELEASE_NEXT=guestbook-bench-$STAMP
+write_next_release() {
+  local release=$WORK/guestbook-next/src/guestbook/release.py
+  RELEASE_BEFORE=$(sed -nE 's/^RELEASE = "(.*)"$/\1/p' tests/apps/guestbook/src/guestbook/release.py)
+  [ -n "$RELEASE_BEFORE" ] || die "no RELEASE = \"...\" in tests/apps/guestbook/src/guestbook/release.py"
+  cp -a tests/apps/guestbook "$WORK/guestbook-next"
+  sed -i -E "s/^RELEASE = .*$/RELEASE = \"$RELEASE_NEXT\"/" "$release"
+  grep -qx "RELEASE = \"$RELEASE_NEXT\"" "$release" || die "could not give $release its release"
+}
+
+# deploy_ssh STACK CONTAINER: sshd in the container; the idempotent rerun over SSH (must be
+# changed=0); a code-only deploy over SSH (guestbook's release.py changed, `--skip-tags
+# database`) after which guestbook must answer with the new release.
+deploy_ssh() {
+  local stack=$1 container=$2 address logins release=
+  address=$(start_sshd "$container")
+  ssh_options
+  meta "ssh_address_$stack" "$address"
+  meta "ssh_command_seconds_$stack" "$(ssh_command_cost "$address")"
+  release=$(served_release "$container" "$APP_HOST") \
+    || die "$stack: guestbook's /info does not answer through the front server of $container"
+  [ "$release" = "$RELEASE_BEFORE" ] \
+    || die "$stack: guestbook answers with '$release' before the code-only deploy, not $RELEASE_BEFORE"
+  logins=$(ssh_logins "$container")
+  converge "$stack" "$container" rerun_ssh "$WORK/inventory-ssh" -e "wsgistack_bench_ssh_address=$address"
+  [ "$(ssh_logins "$container")" -gt "$logins" ] \
+    || die "$stack: sshd in $container logged no login during the rerun over SSH: it went another way"
+  if [ "${RECAP[changed]}" != 0 ]; then
+    awk '/^TASK \[/ { task = $0 } /^changed:/ { print task; print }' "$WORK/$stack-rerun_ssh.log" >&2
+    die "$stack: the idempotent rerun over SSH reported changed=${RECAP[changed]} (log: $WORK/$stack-rerun_ssh.log)"
+  fi
+  converge "$stack" "$container" deploy_code_ssh "$WORK/inventory-ssh" \
+    -e "wsgistack_bench_ssh_address=$address" -e "wsgistack_bench_guestbook_source=$WORK/guestbook-next" \
+    --skip-tags database
+  [ "${RECAP[changed]}" != 0 ] \
+    || die "$stack: the code-only deploy over SSH changed nothing (log: $WORK/$stack-deploy_code_ssh.log)"
+  for _ in $(seq 1 10); do
+    release=$(served_release "$container" "$APP_HOST" || true)
+    [ "$release" = "$RELEASE_NEXT" ] && break
+    sleep 1
+  done
+  meta "release_after_deploy_$stack" "$release"
+  [ "$release" = "$RELEASE_NEXT" ] \
+    || die "$stack: after the code-only deploy guestbook answers with '$release', not $RELEASE_NEXT"
+  release=$(served_release "$container" notes.localhost || true)
+  meta "release_notes_after_deploy_$stack" "$release"
+  [ "$release" = "$RELEASE_BEFORE" ] \
+    || log "WARNING: $stack: notes (its code unchanged) answers with '$release', not $RELEASE_BEFORE"
+  close_ssh_masters
+}
+
 # deploy STACK CONTAINER: fresh converge, then the idempotent rerun, both through
 # inventories/local's containers.podman.podman (three `podman exec` per module), then
 # the rerun again through the molecule scenarios' pipelined connection (one per module;
-# molecule/resources/plugins/connection), nearer to an SSH host with pipelining.
+# molecule/resources/plugins/connection), then the SSH phases (deploy_ssh).
 deploy() {
   start_container "$2" "$1"
   converge "$1" "$2" fresh
@@ -227,6 +498,14 @@ deploy() {
   ANSIBLE_CONNECTION_PLUGINS=$WSGISTACK_ROOT/molecule/resources/plugins/connection \
     converge "$1" "$2" rerun_pipelined "$WORK/inventory-pipelined"
   meta "podman_exec_seconds_$1" "$(podman_exec_cost "$2")"
+  deploy_ssh "$1" "$2"
+}
+
+container_of() { # container_of STACK
+  case "$1" in
+    nginx_gunicorn) echo "$NGINX" ;;
+    apache_modwsgi) echo "$APACHE" ;;
+  esac
 }
 
 # gunicorn alone (the baseline) and seed 004 in the nginx stack's container.
@@ -533,6 +812,10 @@ facts() { # what the report explains the figures with
   meta app_packages "$(podman exec "$NGINX" "/srv/$APP/venv/bin/python" -m pip list --format freeze \
     --disable-pip-version-check 2>/dev/null | grep -iE '^(flask|gunicorn|werkzeug)==' | tr '\n' ' ')"
   meta gevent "$(podman exec "$NGINX" /opt/seed004/bin/python -c 'import gevent; print(gevent.__version__)')"
+  finish_facts
+}
+
+finish_facts() {
   meta load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
   meta run_minutes "$(((EPOCHSECONDS - STARTED + 30) / 60))"
 }
@@ -541,20 +824,32 @@ main() {
   [ "$(id -u)" -eq 0 ] || die "tools/bench.sh needs root (podman, nsenter)"
   mkdir -p "$WORK"
   : >"$WORK/meta.tsv"
-  printf 'stack\tphase\tseconds\tok\tchanged\tskipped\tload1\n' >"$WORK/converge.tsv"
+  printf 'stack\tphase\tseconds\tok\tchanged\tskipped\tload1\tfailed\trescued\tignored\tload1_start\tcpu_controller\tcpu_host\n' \
+    >"$WORK/converge.tsv"
   machine
   WSGISTACK_DISTROS=$DISTRO "$WSGISTACK_ROOT/tools/bootstrap.sh"
   command -v wrk >/dev/null || die "wrk is missing: tools/bootstrap.sh installs it"
+  if ! command -v ssh >/dev/null || ! command -v ssh-keygen >/dev/null; then
+    die "the SSH phases need the OpenSSH client (apt-get install openssh-client)"
+  fi
   secrets
   write_lua
   write_pipelined_inventory
-  deploy nginx_gunicorn "$NGINX"
-  deploy apache_modwsgi "$APACHE"
-  setup_nginx_baselines
-  setup_apache_baselines
-  setup_candidates
-  measure
-  facts
+  write_ssh_inventory
+  write_next_release
+  local stack
+  for stack in $BENCH_STACKS; do
+    deploy "$stack" "$(container_of "$stack")"
+  done
+  if [ "$ONLY" = all ]; then
+    setup_nginx_baselines
+    setup_apache_baselines
+    setup_candidates
+    measure
+    facts
+  else
+    finish_facts
+  fi
   mkdir -p "$(dirname "$OUT")"
   python3 tools/bench_report.py "$WORK" | tee "$OUT"
   ln -sfn "$STAMP" "$WSGISTACK_ROOT/.cache/bench/last"

@@ -5,8 +5,11 @@
 
 The run directory holds meta.tsv (key, value), results.tsv (one wrk run per line: round,
 configuration, requests, duration and latency in microseconds, error counts, 1-minute load
-after the run) and converge.tsv (stack, phase, seconds, ok/changed/skipped tasks, load).
-Only the standard library: the report can be rewritten wherever the raw figures are.
+after the run; absent from a WSGISTACK_BENCH_ONLY=converge run), converge.tsv (stack, phase,
+seconds, the recap's ok/changed/skipped/failed/rescued/ignored, the 1-minute load at the end and
+at the start) and profile-<stack>-<phase>.tsv (every task's seconds, profile_tasks).
+The figures before issue 18 (deploy speed), which every report compares with, are kept here
+(BEFORE_*). Only the standard library: the report can be rewritten wherever the raw figures are.
 """
 
 from __future__ import annotations
@@ -38,7 +41,155 @@ DYNAMIC = ["gunicorn_alone", "nginx_stack", "apache_stack", "seed004", "seed003"
 STATIC = ["static_nginx", "static_apache", "static_app"]
 STACKS = {"nginx_gunicorn": "nginx_gunicorn", "apache_modwsgi": "apache_modwsgi"}
 RERUN_TARGET_SECONDS = 20.0
+# The converge phases of tools/bench.sh, in the order it runs them.
+PHASES = {
+    "fresh": "fresh container, `containers.podman`",
+    "rerun": "idempotent rerun, `containers.podman`",
+    "rerun_pipelined": "idempotent rerun, pipelined podman connection",
+    "rerun_ssh": "idempotent rerun over SSH",
+    "deploy_code_ssh": "code-only deploy over SSH (`--skip-tags database`)",
+}
+# Issue 18's targets: module calls per idempotent rerun at least halved, the rerun over SSH
+# within 20 s, a code-only deploy over SSH within 30 s.
+SSH_RERUN_TARGET_SECONDS = 20.0
+CODE_DEPLOY_TARGET_SECONDS = 30.0
+# Task results (ok + skipped) of an idempotent rerun before issue 18 that "at least halved" is
+# measured against: the issue's own figure for the nginx stack; for the apache stack the before
+# run's (BEFORE_CONVERGE), else the published bench of 2026-11-22's.
+ISSUE_18_RERUN_TASK_RESULTS = {"nginx_gunicorn": 207}
+PUBLISHED_RERUN_TASK_RESULTS = {"nginx_gunicorn": 207, "apache_modwsgi": 211}
 NOISE = 1.15  # this machine's run-to-run noise: about ±15 %
+# The columns of converge.tsv (tools/bench.sh's converge()).
+CONVERGE_COLUMNS = [
+    "stack",
+    "phase",
+    "seconds",
+    "ok",
+    "changed",
+    "skipped",
+    "load1",
+    "failed",
+    "rescued",
+    "ignored",
+    "load1_start",
+    "cpu_controller",
+    "cpu_host",
+]
+# The figures before issue 18 (deploy speed): tools/bench.sh with WSGISTACK_BENCH_ONLY=converge,
+# one run per stack, in a git worktree of BEFORE_COMMIT with the bench's files of issue 18 copied
+# in, on the machine of the published report. BEFORE_CONVERGE: those runs' converge.tsv lines
+# (CONVERGE_COLUMNS, one line each); BEFORE_META: the lines of their meta.tsv the report reads,
+# with where_<phase>_<stack> and tasks_<phase>_<stack> (where_time_goes and tasks_by_role of their
+# profile files), `runs` (when, how loaded) and `note`. The raw runs (logs, profiles) are not
+# kept in the repository.
+BEFORE_COMMIT = "5deb43f"
+BEFORE_META: dict[str, str] = {
+    "podman_exec_seconds_nginx_gunicorn": "0.20",
+    "ssh_command_seconds_nginx_gunicorn": "0.024",
+    "slowest_rerun_ssh_nginx_gunicorn": (
+        "Unpack the app sources where they differ from the archive (2.75 s); nginx_gunicorn : "
+        "Enable and start each app's gunicorn (2.62 s); nginx_gunicorn : Rotate each app's "
+        "gunicorn access log (2.39 s)"
+    ),
+    "where_rerun_ssh_nginx_gunicorn": (
+        "CPU 44.7 s on this machine (ansible-playbook, its workers, ssh and its "
+        "ControlMaster) and 41.8 s in the container (sshd, the modules and what they run), "
+        "0.21 s and 0.19 s per task result, in 89.2 s of wall clock on 2 cores shared with "
+        "other jobs (1-minute load 3.00 → 2.60); 87.7 s in 219 tasks, 1.5 s in "
+        "ansible-playbook's start-up and between tasks; by role: nginx_gunicorn 28.4 s (50 "
+        "tasks), virtualenv 20.4 s (90 tasks), postgres_pghba 16.9 s (33 tasks), the "
+        "playbooks' own tasks 14.3 s (22 tasks), selinux 4.5 s (21 tasks), fact gathering 3.3 "
+        "s (3 tasks)"
+    ),
+    "tasks_rerun_ssh_nginx_gunicorn": (
+        "virtualenv 90, nginx_gunicorn 50, postgres_pghba 33, the playbooks' own tasks 22, "
+        "selinux 21, fact gathering 3"
+    ),
+    "slowest_deploy_code_ssh_nginx_gunicorn": (
+        "virtualenv : Install the local projects that changed or are not installed (4.12 s); "
+        "Unpack the app sources where they differ from the archive (2.76 s); nginx_gunicorn : "
+        "Rotate each app's gunicorn access log (2.22 s)"
+    ),
+    "where_deploy_code_ssh_nginx_gunicorn": (
+        "CPU 33.7 s on this machine (ansible-playbook, its workers, ssh and its "
+        "ControlMaster) and 34.5 s in the container (sshd, the modules and what they run), "
+        "0.18 s and 0.18 s per task result, in 72.2 s of wall clock on 2 cores shared with "
+        "other jobs (1-minute load 2.60 → 3.46); 70.2 s in 190 tasks, 2.0 s in "
+        "ansible-playbook's start-up and between tasks; by role: nginx_gunicorn 27.5 s (51 "
+        "tasks), virtualenv 21.9 s (90 tasks), the playbooks' own tasks 13.6 s (21 tasks), "
+        "selinux 2.8 s (21 tasks), postgres_pghba 2.4 s (5 tasks), fact gathering 2.1 s (2 "
+        "tasks)"
+    ),
+    "tasks_deploy_code_ssh_nginx_gunicorn": (
+        "virtualenv 90, nginx_gunicorn 51, the playbooks' own tasks 21, selinux 21, "
+        "postgres_pghba 5, fact gathering 2"
+    ),
+    "podman_exec_seconds_apache_modwsgi": "0.22",
+    "ssh_command_seconds_apache_modwsgi": "0.029",
+    "slowest_rerun_ssh_apache_modwsgi": (
+        "Pack each app's sources on the controller (2.64 s); Unpack the app sources where "
+        "they differ from the archive (2.62 s); apache_modwsgi : Write the apps' virtual "
+        "hosts (2.59 s)"
+    ),
+    "where_rerun_ssh_apache_modwsgi": (
+        "CPU 47.5 s on this machine (ansible-playbook, its workers, ssh and its "
+        "ControlMaster) and 38.0 s in the container (sshd, the modules and what they run), "
+        "0.22 s and 0.17 s per task result, in 88.4 s of wall clock on 2 cores shared with "
+        "other jobs (1-minute load 2.78 → 2.43); 86.1 s in 219 tasks, 2.3 s in "
+        "ansible-playbook's start-up and between tasks; by role: apache_modwsgi 29.7 s (50 "
+        "tasks), postgres_pghba 19.4 s (33 tasks), virtualenv 16.0 s (90 tasks), the "
+        "playbooks' own tasks 14.2 s (22 tasks), selinux 3.4 s (21 tasks), fact gathering 3.3 "
+        "s (3 tasks)"
+    ),
+    "tasks_rerun_ssh_apache_modwsgi": (
+        "virtualenv 90, apache_modwsgi 50, postgres_pghba 33, the playbooks' own tasks 22, "
+        "selinux 21, fact gathering 3"
+    ),
+    "slowest_deploy_code_ssh_apache_modwsgi": (
+        "virtualenv : Install the local projects that changed or are not installed (10.65 s); "
+        "Unpack the app sources where they differ from the archive (5.26 s); apache_modwsgi : "
+        "Write the .wsgi entry points (4.19 s)"
+    ),
+    "where_deploy_code_ssh_apache_modwsgi": (
+        "CPU 47.1 s on this machine (ansible-playbook, its workers, ssh and its "
+        "ControlMaster) and 43.0 s in the container (sshd, the modules and what they run), "
+        "0.25 s and 0.23 s per task result, in 130.2 s of wall clock on 2 cores shared with "
+        "other jobs (1-minute load 2.55 → 4.14); 126.7 s in 190 tasks, 3.5 s in "
+        "ansible-playbook's start-up and between tasks; by role: apache_modwsgi 47.2 s (51 "
+        "tasks), virtualenv 40.9 s (90 tasks), the playbooks' own tasks 28.8 s (21 tasks), "
+        "selinux 4.0 s (21 tasks), postgres_pghba 2.9 s (5 tasks), fact gathering 2.9 s (2 "
+        "tasks)"
+    ),
+    "tasks_deploy_code_ssh_apache_modwsgi": (
+        "virtualenv 90, apache_modwsgi 51, the playbooks' own tasks 21, selinux 21, "
+        "postgres_pghba 5, fact gathering 2"
+    ),
+    "cores": "2",
+    "runs": (
+        "2026-12-07 21:10 UTC, `WSGISTACK_BENCH_ONLY=converge bash tools/bench.sh` "
+        "(nginx_gunicorn then apache_modwsgi; load average, 1 5 15 min, before the run 0.44 "
+        "1.56 2.41, at its end 4.14 3.38 3.17; 27 min)"
+    ),
+    "note": (
+        "Two earlier runs of the same bench at 5deb43f on 2026-12-07 (before it counted CPU) "
+        "measured, for nginx_gunicorn at 20:37 UTC (1-minute load 3.37 to 4.54), 133.3 s for the "
+        "rerun over SSH and 123.5 s for the code-only deploy, and for apache_modwsgi at 20:54 "
+        "UTC (1-minute load 2.18 to 4.93) 90.6 s and 81.9 s, with the same task results: on this "
+        "machine a phase's seconds move with the load by as much as half."
+    ),
+}
+BEFORE_CONVERGE: list[str] = [
+    "nginx_gunicorn fresh 385.9 152 40 72 4.85 0 0 0 0.56 115.3 144.5",
+    "nginx_gunicorn rerun 249.8 129 0 88 3.84 0 0 0 4.85 93.9 56.5",
+    "nginx_gunicorn rerun_pipelined 73.2 129 0 88 3.08 0 0 0 3.84 71.1 0.4",
+    "nginx_gunicorn rerun_ssh 89.2 129 0 88 2.60 0 0 0 3.00 44.7 41.8",
+    "nginx_gunicorn deploy_code_ssh 72.2 118 6 72 3.46 0 0 0 2.60 33.7 34.5",
+    "apache_modwsgi fresh 272.4 143 35 79 4.74 0 0 0 3.26 99.4 143.3",
+    "apache_modwsgi rerun 162.8 126 0 92 3.49 0 0 0 4.74 79.1 44.2",
+    "apache_modwsgi rerun_pipelined 72.0 126 0 92 2.64 0 0 0 3.49 70.4 0.5",
+    "apache_modwsgi rerun_ssh 88.4 126 0 92 2.43 0 0 0 2.78 47.5 38.0",
+    "apache_modwsgi deploy_code_ssh 130.2 115 6 76 4.14 0 0 0 2.55 47.1 43.0",
+]
 
 
 @dataclass
@@ -85,6 +236,8 @@ def read_meta(path: Path) -> dict[str, str]:
 
 
 def read_runs(path: Path) -> list[Run]:
+    if not path.exists():  # a run of the converge phases only
+        return []
     return [
         Run(
             round=int(row["round"]),
@@ -230,42 +383,6 @@ def candidate_verdicts(figures: Figures, meta: dict[str, str]) -> list[str]:
     return lines
 
 
-def converge_rows(path: Path) -> dict[tuple[str, str], dict[str, str]]:
-    return {(row["stack"], row["phase"]): row for row in read_tsv(path)} if path.exists() else {}
-
-
-def converge_table(rows: dict[tuple[str, str], dict[str, str]], meta: dict[str, str]) -> list[str]:
-    lines = [
-        "| Stack (inventories/local: 2 apps + PostgreSQL) | fresh container: s | "
-        "tasks ok / changed | idempotent rerun: s | tasks ok / changed / skipped | "
-        "s per task run | rerun, pipelined connection: s | s per task run | "
-        "one `podman exec`: s |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for stack in STACKS:
-        fresh, rerun = rows.get((stack, "fresh")), rows.get((stack, "rerun"))
-        piped = rows.get((stack, "rerun_pipelined"))
-        if not fresh or not rerun or not piped:
-            continue
-        lines.append(
-            f"| {stack} | {float(fresh['seconds']):.0f} | {fresh['ok']} / {fresh['changed']} "
-            f"| {float(rerun['seconds']):.0f} | {rerun['ok']} / {rerun['changed']} / "
-            f"{rerun['skipped']} | {per_task(rerun):.2f} | {float(piped['seconds']):.0f} "
-            f"| {per_task(piped):.2f} | {meta.get('podman_exec_seconds_' + stack, '?')} |"
-        )
-    return lines
-
-
-def task_runs(row: dict[str, str]) -> int:
-    """Tasks a converge ran (ok + skipped)."""
-    return int(row["ok"]) + int(row["skipped"])
-
-
-def per_task(row: dict[str, str]) -> float:
-    """Seconds per task run of a converge."""
-    return float(row["seconds"]) / task_runs(row)
-
-
 @dataclass
 class Target:
     text: str
@@ -274,12 +391,15 @@ class Target:
     at_least: bool
     why_missed: str
     why_met: str = ""
+    digits: int = 1
 
     def outcome(self) -> str:
         if self.value is None:
             return f"- {self.text}: not measured in this run."
         value = self.value.median if isinstance(self.value, Ratio) else self.value
-        shown = self.value.text() if isinstance(self.value, Ratio) else f"{self.value:.1f}"
+        shown = (
+            self.value.text() if isinstance(self.value, Ratio) else f"{self.value:.{self.digits}f}"
+        )
         met = value >= self.limit if self.at_least else value <= self.limit
         if met:
             straddles = isinstance(self.value, Ratio) and (
@@ -296,6 +416,360 @@ class Target:
             f"- {self.text}: measured {shown} → **missed by {margin:.0f} %**{times} because "
             f"{self.why_missed}"
         )
+
+
+def converge_rows(path: Path) -> dict[tuple[str, str], dict[str, str]]:
+    return {(row["stack"], row["phase"]): row for row in read_tsv(path)} if path.exists() else {}
+
+
+def count(row: dict[str, str], key: str) -> int:
+    """One of the recap's counts (0 where a run of an older bench did not record it)."""
+    return int(row.get(key) or 0)
+
+
+def task_runs(row: dict[str, str]) -> int:
+    """Task results of a converge (ok + skipped): the measure issue 18's figures use."""
+    return count(row, "ok") + count(row, "skipped")
+
+
+def ran(row: dict[str, str]) -> int:
+    """Task results that ran a module (ok, which counts the changed and ignored ones, + failed
+    + rescued); a looped task is one result."""
+    return count(row, "ok") + count(row, "failed") + count(row, "rescued")
+
+
+def per_task(row: dict[str, str]) -> float:
+    """Seconds per task result of a converge."""
+    return float(row["seconds"]) / task_runs(row)
+
+
+def load_of(row: dict[str, str]) -> str:
+    """The 1-minute load when a phase started and when it ended."""
+    start = row.get("load1_start") or "?"
+    return f"{start} → {row.get('load1') or '?'}"
+
+
+def cpu_of(row: dict[str, str]) -> str:
+    """CPU seconds of a phase on this machine and in the container (runs of an older bench: ?)."""
+    return f"{row.get('cpu_controller') or '?'} / {row.get('cpu_host') or '?'}"
+
+
+def converge_table(rows: dict[tuple[str, str], dict[str, str]]) -> list[str]:
+    lines = [
+        "| Stack (inventories/local: 2 apps + PostgreSQL) | phase | s | task results "
+        "(ok + skipped) | ran (ok + failed) | changed | skipped | s per task result "
+        "| CPU s: this machine / the container | 1-minute load, start → end |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for stack in STACKS:
+        for phase, label in PHASES.items():
+            row = rows.get((stack, phase))
+            if not row:
+                continue
+            lines.append(
+                f"| {stack} | {label} | {float(row['seconds']):.1f} | {task_runs(row)} "
+                f"| {ran(row)} | {row['changed']} | {row['skipped']} | {per_task(row):.2f} "
+                f"| {cpu_of(row)} | {load_of(row)} |"
+            )
+    return lines
+
+
+def connection_costs(meta: dict[str, str]) -> list[str]:
+    return [
+        f"- {stack}: one `podman exec` {meta.get('podman_exec_seconds_' + stack, '?')} s; one "
+        "command over the open SSH connection (ControlMaster) "
+        f"{meta.get('ssh_command_seconds_' + stack, '?')} s."
+        for stack in STACKS
+        if meta.get("podman_exec_seconds_" + stack) or meta.get("ssh_command_seconds_" + stack)
+    ]
+
+
+def profile(run_dir: Path | None, stack: str, phase: str) -> list[tuple[str, float]]:
+    """Every task's seconds in a phase (profile_tasks), as tools/bench.sh kept them."""
+    path = run_dir / f"profile-{stack}-{phase}.tsv" if run_dir else None
+    if not path or not path.exists():
+        return []
+    tasks = []
+    for line in path.read_text().splitlines():
+        name, _sep, seconds = line.rpartition("\t")
+        if name:
+            tasks.append((name, float(seconds)))
+    return tasks
+
+
+def by_role(tasks: list[tuple[str, float]]) -> dict[str, list[float]]:
+    """Task times by role; the playbooks' own tasks and fact gathering apart."""
+    groups: dict[str, list[float]] = {}
+    for name, seconds in tasks:
+        if name == "Gathering Facts":
+            group = "fact gathering"
+        elif " : " in name:
+            group = name.split(" : ", 1)[0]
+        else:
+            group = "the playbooks' own tasks"
+        groups.setdefault(group, []).append(seconds)
+    return groups
+
+
+def tasks_by_role(run_dir: Path | None, meta: dict[str, str], stack: str, phase: str) -> str:
+    """Where a phase's tasks are: their number per role (profile_tasks' entries)."""
+    recorded = meta.get(f"tasks_{phase}_{stack}")
+    tasks = profile(run_dir, stack, phase)
+    if recorded or not tasks:
+        return recorded or ""
+    groups = sorted(by_role(tasks).items(), key=lambda item: -len(item[1]))
+    return ", ".join(f"{group} {len(times)}" for group, times in groups)
+
+
+def where_time_goes(
+    run_dir: Path | None, meta: dict[str, str], row: dict[str, str], stack: str, phase: str
+) -> str:
+    """A phase's seconds split into ansible's own (start-up, between tasks) and the tasks', these
+    by role (a playbook's own tasks apart); what a slow phase is explained with."""
+    recorded = meta.get(f"where_{phase}_{stack}")
+    tasks = profile(run_dir, stack, phase)
+    if recorded or not tasks:
+        return recorded or ""
+    groups = by_role(tasks)
+    wall = float(row["seconds"])
+    in_tasks = sum(seconds for _name, seconds in tasks)
+    by_group = sorted(groups.items(), key=lambda item: -sum(item[1]))
+    cpu = (
+        f"CPU {row['cpu_controller']} s on this machine (ansible-playbook, its workers, ssh and "
+        f"its ControlMaster) and {row['cpu_host']} s in the container (sshd, the modules and "
+        f"what they run), {float(row['cpu_controller']) / task_runs(row):.2f} s and "
+        f"{float(row['cpu_host']) / task_runs(row):.2f} s per task result, in {wall:.1f} s of "
+        f"wall clock on {meta.get('cores', '?')} cores shared with other jobs (1-minute load "
+        f"{load_of(row)}); "
+        if row.get("cpu_controller") and row.get("cpu_host")
+        else ""
+    )
+    return (
+        f"{cpu}{in_tasks:.1f} s in {len(tasks)} tasks, {max(wall - in_tasks, 0):.1f} s in "
+        "ansible-playbook's start-up and between tasks; by role: "
+        + ", ".join(
+            f"{group} {sum(times):.1f} s ({len(times)} task{'s' if len(times) > 1 else ''})"
+            for group, times in by_group
+        )
+    )
+
+
+def before_rows() -> dict[tuple[str, str], dict[str, str]]:
+    """The converge figures before issue 18 (BEFORE_CONVERGE), as converge_rows reads a run's."""
+    rows = [dict(zip(CONVERGE_COLUMNS, line.split())) for line in BEFORE_CONVERGE]
+    return {(row["stack"], row["phase"]): row for row in rows}
+
+
+def rerun_results_measured_before() -> dict[str, int]:
+    """Task results (ok + skipped) of the idempotent rerun in the before run (BEFORE_CONVERGE)."""
+    rows = before_rows()
+    return {
+        stack: task_runs(row)
+        for (stack, phase), row in rows.items()
+        if phase == "rerun_ssh" or (phase == "rerun" and (stack, "rerun_ssh") not in rows)
+    }
+
+
+def rerun_results_before() -> dict[str, int]:
+    """The figure "at least halved" is measured against, per stack (ISSUE_18_RERUN_TASK_RESULTS)."""
+    return {
+        **PUBLISHED_RERUN_TASK_RESULTS,
+        **rerun_results_measured_before(),
+        **ISSUE_18_RERUN_TASK_RESULTS,
+    }
+
+
+def where_sentence(
+    run_dir: Path | None, meta: dict[str, str], row: dict[str, str], stack: str, phase: str
+) -> str:
+    where = where_time_goes(run_dir, meta, row, stack, phase)
+    return f" Where the time goes: {where}." if where else ""
+
+
+def issue18_targets(
+    rows: dict[tuple[str, str], dict[str, str]], meta: dict[str, str], run_dir: Path | None
+) -> list[Target]:
+    """Issue 18's targets for the runs of `rows`: module calls of a rerun at least halved, the
+    rerun over SSH within 20 s, a code-only deploy over SSH within 30 s."""
+    result = []
+    before, measured_before = rerun_results_before(), rerun_results_measured_before()
+    for stack in STACKS:
+        ssh, code = rows.get((stack, "rerun_ssh")), rows.get((stack, "deploy_code_ssh"))
+        # A rerun runs the same tasks through every connection.
+        rerun = ssh or rows.get((stack, "rerun_pipelined")) or rows.get((stack, "rerun"))
+        if not rerun and not code:
+            continue
+        if stack in before:
+            where = tasks_by_role(run_dir, meta, stack, "rerun_ssh") if ssh else ""
+            result.append(
+                Target(
+                    f"module calls per idempotent rerun of the {stack} stack at least halved "
+                    f"(task results, ok + skipped, against {before[stack]} before issue 18"
+                    + (
+                        f"; {measured_before[stack]} measured at {BEFORE_COMMIT}"
+                        if measured_before.get(stack, before[stack]) != before[stack]
+                        else ""
+                    )
+                    + f": ≤ {before[stack] / 2:g})",
+                    float(task_runs(rerun)) if rerun else None,
+                    before[stack] / 2,
+                    False,
+                    f"the rerun still has {task_runs(rerun) if rerun else '?'} task results: "
+                    f"{ran(rerun) if rerun else '?'} ran a module (ok + failed), "
+                    f"{rerun['skipped'] if rerun else '?'} were skipped"
+                    + (
+                        f"; tasks per role (profile_tasks, a task included per app counted per "
+                        f"inclusion): {where}."
+                        if where
+                        else "."
+                    ),
+                    f"{ran(rerun) if rerun else '?'} ran a module, "
+                    f"{rerun['skipped'] if rerun else '?'} were skipped.",
+                    digits=0,
+                )
+            )
+        ssh_cost = meta.get("ssh_command_seconds_" + stack, "?")
+        changed = f" It reported changed={ssh['changed']}." if ssh and ssh["changed"] != "0" else ""
+        result.append(
+            Target(
+                f"idempotent rerun of the {stack} stack over SSH "
+                f"≤ {SSH_RERUN_TARGET_SECONDS:.0f} s (and changed=0)",
+                float(ssh["seconds"]) if ssh else None,
+                SSH_RERUN_TARGET_SECONDS,
+                False,
+                (
+                    f"it runs {task_runs(ssh)} task results, {per_task(ssh):.2f} s each on "
+                    f"average (1-minute load {load_of(ssh)}): one command over the open SSH "
+                    f"connection takes {ssh_cost} s, the rest of a task is its module's Python "
+                    "start and work on the host and ansible's own work on this machine."
+                    f"{where_sentence(run_dir, meta, ssh, stack, 'rerun_ssh')} Slowest tasks: "
+                    f"{meta.get('slowest_rerun_ssh_' + stack, '?')}.{changed}"
+                )
+                if ssh
+                else "",
+                (f"(1-minute load {load_of(ssh)}).{changed}" if ssh else ""),
+            )
+        )
+        result.append(
+            Target(
+                f"code-only deploy of the {stack} stack over SSH (one file of guestbook's code "
+                f"changed, `--skip-tags database`) ≤ {CODE_DEPLOY_TARGET_SECONDS:.0f} s",
+                float(code["seconds"]) if code else None,
+                CODE_DEPLOY_TARGET_SECONDS,
+                False,
+                (
+                    f"it ran {ran(code)} module calls ({code['changed']} changed, "
+                    f"{code['skipped']} tasks skipped; 1-minute load {load_of(code)})."
+                    f"{where_sentence(run_dir, meta, code, stack, 'deploy_code_ssh')} "
+                    f"Slowest tasks: {meta.get('slowest_deploy_code_ssh_' + stack, '?')}."
+                )
+                if code
+                else "",
+                (
+                    f"It ran {ran(code)} module calls, {code['changed']} changed (1-minute load "
+                    f"{load_of(code)})."
+                    if code
+                    else ""
+                ),
+            )
+        )
+    return result
+
+
+def seconds(row: dict[str, str] | None) -> str:
+    return f"{float(row['seconds']):.1f}" if row else DASH
+
+
+def issue18_table(rows: dict[tuple[str, str], dict[str, str]], meta: dict[str, str]) -> list[str]:
+    """The deploy-speed figures before issue 18 (BEFORE_*) and of this run."""
+    lines = [
+        "| | stack | rerun over SSH: s | its task results (ok + skipped) | ran / changed / "
+        "skipped | its CPU s: this machine / the container | code-only deploy over SSH: s "
+        "| ran / changed | rerun, `containers.podman`: s | rerun, pipelined: s "
+        f"| fresh converge: s | 1-minute load over the phases, min{DASH}max |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    commit = meta.get("commit", "?")
+    uncommitted = " + uncommitted changes" if meta.get("uncommitted") else ""
+    runs = [(f"before ({BEFORE_COMMIT})", before_rows())]
+    this_has_ssh = any(phase == "rerun_ssh" for _stack, phase in rows)
+    # A run of the before commit itself is the before row once it is recorded here.
+    if this_has_ssh and not (commit == BEFORE_COMMIT and not uncommitted and runs[0][1]):
+        runs.append((f"this run ({commit}{uncommitted})", rows))
+    for label, figures in runs:
+        for stack in STACKS:
+            phases = {phase: figures.get((stack, phase)) for phase in PHASES}
+            if not any(phases.values()):
+                continue
+            ssh, code = phases["rerun_ssh"], phases["deploy_code_ssh"]
+            loads = [
+                float(row[key])
+                for row in phases.values()
+                if row
+                for key in ("load1_start", "load1")
+                if row.get(key)
+            ]
+
+            ssh_counts = f"{ran(ssh)} / {ssh['changed']} / {ssh['skipped']}" if ssh else DASH
+            code_counts = f"{ran(code)} / {code['changed']}" if code else DASH
+            load_range = f"{min(loads):.2f}{DASH}{max(loads):.2f}" if loads else "?"
+            lines.append(
+                f"| {label} | {stack} | {seconds(ssh)} | {task_runs(ssh) if ssh else DASH} "
+                f"| {ssh_counts} | {cpu_of(ssh) if ssh else DASH} | {seconds(code)} "
+                f"| {code_counts} "
+                f"| {seconds(phases['rerun'])} | {seconds(phases['rerun_pipelined'])} "
+                f"| {seconds(phases['fresh'])} | {load_range} |"
+            )
+    if len(runs) == 1:
+        lines.append("| after (issue 18) | | not measured yet | | | | | | | | | |")
+    return lines
+
+
+def issue18_section(rows: dict[tuple[str, str], dict[str, str]], meta: dict[str, str]) -> list[str]:
+    before = BEFORE_META
+    this_has_ssh = any(phase == "rerun_ssh" for _stack, phase in rows)
+    return [
+        "### Before and after issue 18 (deploy speed)",
+        "",
+        "Seconds of `ansible-playbook` and task results of each phase, before issue 18 (commit "
+        f"{BEFORE_COMMIT})"
+        + (" and in this run" if this_has_ssh else "")
+        + ". The before figures come from tools/bench.sh run in a "
+        f"git worktree of {BEFORE_COMMIT} with this bench's files copied in: "
+        f"{before.get('runs', 'not measured yet')}. The machine ({before.get('cores', '2')} "
+        "cores) is shared with other engineers' molecule runs: the load column says how busy it "
+        "was during each row's phases, and a row measured under a higher load is slower for it "
+        "(compare rows at a like load, or the task results, which the load does not change). "
+        "The issue's own figures (a quiet machine, nginx stack): 207 task results, rerun 92 s "
+        "through `containers.podman`, 58 s through the pipelined connection, 51.8 s over SSH."
+        + (f" {before['note']}" if before.get("note") else ""),
+        "",
+        *issue18_table(rows, meta),
+        "",
+        *(
+            []
+            if this_has_ssh
+            else [
+                "The after row: `make bench` (as root, about 20 minutes; it rewrites this file "
+                "with every figure of one run, this table's row for the run included), or for the "
+                "deploy figures alone `WSGISTACK_BENCH_ONLY=converge bash tools/bench.sh` "
+                "(both stacks, about 15 minutes; report in .cache/bench/benchmarks.md), on a "
+                "checkout whose roles are not being edited.",
+                "",
+            ]
+        ),
+        f"The before run ({BEFORE_COMMIT}), phase by phase:",
+        "",
+        *converge_table(before_rows()),
+        "",
+        "Issue 18's targets against the before figures:",
+        "",
+        *(
+            [target.outcome() for target in issue18_targets(before_rows(), before, None)]
+            or [f"- not measured at {BEFORE_COMMIT} yet."]
+        ),
+        "",
+    ]
 
 
 def targets(
@@ -453,7 +927,7 @@ def load_line(figures: Figures, meta: dict[str, str]) -> str:
     )
 
 
-def shared(meta: dict[str, str]) -> str:
+def shared(meta: dict[str, str], serving: bool = True) -> str:
     """A word on the machine's other jobs when the load before the run says there were some."""
     cores = int(meta.get("cores", "2") or 2)
     try:
@@ -462,6 +936,12 @@ def shared(meta: dict[str, str]) -> str:
         return ""
     if before < cores / 2:
         return ""
+    if not serving:
+        return (
+            f"The machine was busy with other jobs (1-minute load {before:.1f} on {cores} cores "
+            "before the run; the load during a converge counts ansible and the container's own "
+            "work too): the seconds are higher than on an idle machine. "
+        )
     return (
         f"The machine was busy with other jobs (1-minute load {before:.1f} on {cores} cores "
         "before the run; the load during the rounds counts wrk and the servers measured too): "
@@ -470,58 +950,21 @@ def shared(meta: dict[str, str]) -> str:
     )
 
 
-def report(run_dir: Path) -> str:
-    meta = read_meta(run_dir / "meta.tsv")
-    figures = Figures(read_runs(run_dir / "results.tsv"))
-    rows = converge_rows(run_dir / "converge.tsv")
-    cores = meta.get("cores", "?")
-    out = [
-        "<!-- Written by tools/bench.sh (tools/bench_report.py); rerun it rather than editing. -->",
-        "# Serving benchmark",
-        "",
-        f"Reproduce: `{meta.get('command', 'make bench')}` (as root, on a machine where "
-        "`bash tools/test.sh`'s set-up ran; `tools/bench.sh` runs `tools/bootstrap.sh` first). "
-        "Figures from one run, all configurations on the same machine in the same run. They are "
-        "**measurements, not targets**; the targets of issue 8 and how this run compares are at "
-        "the end.",
-        "",
-        "## Machine and method",
-        "",
-        f"- {meta.get('date', '?')}; {meta.get('distro', '?')}, kernel {meta.get('kernel', '?')}; "
-        f"{cores} cores ({meta.get('cpu', '?')}), {meta.get('memory_gib', '?')} GiB; "
-        f"podman {meta.get('podman', '?')}, containers from `{meta.get('image', '?')}`.",
-        f"- {load_line(figures, meta)}. {shared(meta)}This machine's run-to-run "
-        "noise is about ±15 %: read medians and the per-round ratios (median and "
-        f"min{DASH}max over the rounds), not single figures.",
-        f"- wrk {meta.get('wrk', '?')} (Debian's package) `-t2 -c{meta.get('connections', '?')} "
-        f"-d{meta.get('seconds', '?')}s --timeout 10s`, run on the machine inside each "
-        "container's network namespace against 127.0.0.1 (the same way for every row). "
-        f"{meta.get('rounds', '?')} rounds; each round measures every configuration once, the "
-        "order rotated by one from round to round; a "
-        f"{meta.get('warmup_seconds', '?')} s warm-up of each configuration is not counted.",
-        f"- Dynamic page: `GET {meta.get('dynamic', '?')}` of the guestbook app "
-        "(tests/apps/guestbook: a JSON description of the serving process; no database, the "
-        "app's cheapest page). Static file: `GET "
-        f"{meta.get('static', '?')}` ({meta.get('static_bytes', '?')} bytes). "
-        f"{meta.get('app_packages', '')}; gevent {meta.get('gevent', '?')} (seed 004); nginx "
-        f"{meta.get('nginx_version', '?')}; Apache {meta.get('apache_version', '?')}, MPM "
-        f"{meta.get('apache_mpm', '?')} for every Apache row.",
-        "- The baseline: gunicorn alone's sync workers answer every request with "
-        "`Connection: close`, so wrk opens a new connection per request, and gunicorn 27 holds "
-        "the worker until wrk (on the same cores) has read the answer and closed its end "
-        "(`util.close_graceful`). Behind nginx the client's connections stay open and the "
-        "worker waits on nginx instead. gunicorn alone's rate thus depends on how quickly the "
-        "client closes, which a busy machine slows: ratios to it can come out higher than in "
-        "the issue's guide.",
-        "- Two containers: the nginx_gunicorn stack (with gunicorn alone on 127.0.0.1:8000 and "
-        "seed 004's nginx site on :8004 and gunicorn on 127.0.0.1:9000) and the apache_modwsgi "
-        "stack (with a second Apache instance holding seed 001's lines on :8001 and seed 003's "
-        "vhost on :8003). Both deployed with `playbooks/<stack>.yml -i inventories/local`, as "
-        "`tools/demo.sh` does; the baselines run the app from its deployed venv. The seeds' "
-        "files as written (seed 004's gunicorn.py and nginx site, seed 001's two lines, seed "
-        "003's vhost) are in `setup_nginx_baselines` and `setup_apache_baselines` of "
-        "`tools/bench.sh`.",
-        "",
+def converge_load_line(rows: dict[tuple[str, str], dict[str, str]], meta: dict[str, str]) -> str:
+    loads = [
+        float(row[key]) for row in rows.values() for key in ("load1_start", "load1") if row.get(key)
+    ]
+    during = f"{min(loads):.2f}{DASH}{max(loads):.2f}" if loads else "?"
+    return (
+        f"load average (1, 5, 15 min) before the run {meta.get('load_start', '?')}, at the end "
+        f"{meta.get('load_end', '?')}; 1-minute load at the start and end of each converge "
+        f"phase: {during} (per phase in the table below); the whole run took "
+        f"{meta.get('run_minutes', '?')} min"
+    )
+
+
+def serving_sections(figures: Figures, meta: dict[str, str]) -> list[str]:
+    return [
         "## Measured: dynamic page",
         "",
         "Medians over the rounds; the ratio columns are each round's ratio to gunicorn alone "
@@ -570,30 +1013,11 @@ def report(run_dir: Path) -> str:
             if candidates(figures)
             else []
         ),
-        "## Measured: converge",
-        "",
-        "Wall-clock seconds of `ansible-playbook` from this machine: the fresh converge and "
-        "the idempotent rerun through inventories/local's `containers.podman.podman` (as "
-        "`tools/demo.sh` deploys), then the rerun again through the molecule scenarios' "
-        "pipelined connection (`molecule/resources/plugins/connection/podman_pipelined.py`: "
-        "as root, each module piped through `nsenter` into the container, else one "
-        "`podman exec` per module instead of three; nearer to an SSH host with pipelining).",
-        "",
-        *converge_table(rows, meta),
-        "",
-        "Slowest tasks (profile_tasks):",
-        "",
-        *[
-            f"- {stack}, {phase}: {meta['slowest_' + phase + '_' + stack]}"
-            for stack in STACKS
-            for phase in ("fresh", "rerun", "rerun_pipelined")
-            if meta.get("slowest_" + phase + "_" + stack)
-        ],
-        "",
-        "## Targets (issue 8) and this run",
-        "",
-        *[target.outcome() for target in targets(figures, meta, rows)],
-        "",
+    ]
+
+
+def per_round_section(figures: Figures) -> list[str]:
+    return [
         "## Per-round figures",
         "",
         "req/s of each configuration in each round (1-minute load after the run).",
@@ -613,6 +1037,164 @@ def report(run_dir: Path) -> str:
             if figures.of(config)
         ],
         "",
+    ]
+
+
+def converge_section(
+    run_dir: Path, rows: dict[tuple[str, str], dict[str, str]], meta: dict[str, str]
+) -> list[str]:
+    ssh_phases = [
+        (stack, phase)
+        for stack in STACKS
+        for phase in ("rerun_ssh", "deploy_code_ssh")
+        if (stack, phase) in rows
+    ]
+    return [
+        "## Measured: converge",
+        "",
+        "Wall-clock seconds of `ansible-playbook` from this machine: the fresh converge and "
+        "the idempotent rerun through inventories/local's `containers.podman.podman` (as "
+        "`tools/demo.sh` deploys), the rerun again through the molecule scenarios' "
+        "pipelined connection (`molecule/resources/plugins/connection/podman_pipelined.py`: "
+        "as root, each module piped through `nsenter` into the container, else one "
+        "`podman exec` per module instead of three), then over real SSH, as users reach their "
+        "hosts: the idempotent rerun (it must report changed=0) and a code-only deploy (one file "
+        "of guestbook's code changed, `--skip-tags database`; guestbook must then answer with the "
+        "new release). SSH: openssh-server installed in the container for the bench, root with a "
+        "throw-away key, the container's bridge address, pipelining, ansible's default ssh_args "
+        "(`-C -o ControlMaster=auto -o ControlPersist=60s`). Task results are the recap's: `ok` "
+        "counts the changed tasks too, a looped task is one result; ran = ok + failed.",
+        "",
+        *converge_table(rows),
+        "",
+        *connection_costs(meta),
+        "",
+        "Slowest tasks (profile_tasks):",
+        "",
+        *[
+            f"- {stack}, {phase}: {meta['slowest_' + phase + '_' + stack]}"
+            for stack in STACKS
+            for phase in PHASES
+            if meta.get("slowest_" + phase + "_" + stack)
+        ],
+        "",
+        *(
+            [
+                "Where the time of the SSH phases goes (profile_tasks; a task's time includes "
+                "its loop items and, in the rerun, its skipped runs):",
+                "",
+                *[
+                    f"- {stack}, {phase}: "
+                    f"{where_time_goes(run_dir, meta, rows[stack, phase], stack, phase) or '?'}"
+                    for stack, phase in ssh_phases
+                ],
+                "",
+            ]
+            if ssh_phases
+            else []
+        ),
+        *issue18_section(rows, meta),
+    ]
+
+
+def report(run_dir: Path) -> str:
+    meta = read_meta(run_dir / "meta.tsv")
+    figures = Figures(read_runs(run_dir / "results.tsv"))
+    rows = converge_rows(run_dir / "converge.tsv")
+    cores = meta.get("cores", "?")
+    serving = bool(figures.runs)
+    commit = meta.get("commit")
+    uncommitted = meta.get("uncommitted")
+    code = (
+        f" The code measured: commit {commit}"
+        + (f" with uncommitted changes to {uncommitted}" if uncommitted else "")
+        + "."
+        if commit
+        else ""
+    )
+    out = [
+        "<!-- Written by tools/bench.sh (tools/bench_report.py); rerun it rather than editing. -->",
+        "# Serving benchmark" if serving else "# Deploy benchmark (converge phases only)",
+        "",
+        f"Reproduce: `{meta.get('command', 'make bench')}` (as root, on a machine where "
+        "`bash tools/test.sh`'s set-up ran; `tools/bench.sh` runs `tools/bootstrap.sh` first). "
+        "Figures from one run, all configurations on the same machine in the same run. They are "
+        "**measurements, not targets**; the targets of "
+        + ("issues 8 and 18" if serving else "issue 18")
+        + f" and how this run compares are at the end.{code}",
+        "",
+        "## Machine and method",
+        "",
+        f"- {meta.get('date', '?')}; {meta.get('distro', '?')}, kernel {meta.get('kernel', '?')}; "
+        f"{cores} cores ({meta.get('cpu', '?')}), {meta.get('memory_gib', '?')} GiB; "
+        f"podman {meta.get('podman', '?')}, containers from `{meta.get('image', '?')}`.",
+        (
+            f"- {load_line(figures, meta)}. {shared(meta)}This machine's run-to-run "
+            "noise is about ±15 %: read medians and the per-round ratios (median and "
+            f"min{DASH}max over the rounds), not single figures."
+            if serving
+            else f"- {converge_load_line(rows, meta)}. {shared(meta, serving=False)}"
+            "The converge phases are not repeated: a phase's seconds move with the load."
+        ),
+        *(
+            [
+                f"- wrk {meta.get('wrk', '?')} (Debian's package) "
+                f"`-t2 -c{meta.get('connections', '?')} -d{meta.get('seconds', '?')}s "
+                "--timeout 10s`, run on the machine inside each container's network namespace "
+                "against 127.0.0.1 (the same way for every row). "
+                f"{meta.get('rounds', '?')} rounds; each round measures every configuration once, "
+                "the order rotated by one from round to round; a "
+                f"{meta.get('warmup_seconds', '?')} s warm-up of each configuration is not "
+                "counted.",
+                "- Dynamic page: `GET "
+                f"{meta.get('dynamic', '?')}` of the guestbook app (tests/apps/guestbook: a JSON "
+                "description of the serving process; no database, the app's cheapest page). "
+                f"Static file: `GET {meta.get('static', '?')}` "
+                f"({meta.get('static_bytes', '?')} bytes). {meta.get('app_packages', '')}; gevent "
+                f"{meta.get('gevent', '?')} (seed 004); nginx {meta.get('nginx_version', '?')}; "
+                f"Apache {meta.get('apache_version', '?')}, MPM {meta.get('apache_mpm', '?')} for "
+                "every Apache row.",
+                "- The baseline: gunicorn alone's sync workers answer every request with "
+                "`Connection: close`, so wrk opens a new connection per request, and gunicorn 27 "
+                "holds the worker until wrk (on the same cores) has read the answer and closed "
+                "its end (`util.close_graceful`). Behind nginx the client's connections stay "
+                "open and the worker waits on nginx instead. gunicorn alone's rate thus depends "
+                "on how quickly the client closes, which a busy machine slows: ratios to it can "
+                "come out higher than in the issue's guide.",
+                "- Two containers: the nginx_gunicorn stack (with gunicorn alone on "
+                "127.0.0.1:8000 and seed 004's nginx site on :8004 and gunicorn on "
+                "127.0.0.1:9000) and the apache_modwsgi stack (with a second Apache instance "
+                "holding seed 001's lines on :8001 and seed 003's vhost on :8003). Both deployed "
+                "with `playbooks/<stack>.yml -i inventories/local`, as `tools/demo.sh` does; the "
+                "baselines run the app from its deployed venv. The seeds' files as written (seed "
+                "004's gunicorn.py and nginx site, seed 001's two lines, seed 003's vhost) are in "
+                "`setup_nginx_baselines` and `setup_apache_baselines` of `tools/bench.sh`.",
+            ]
+            if serving
+            else [
+                f"- Stacks: {meta.get('stacks', '?')}, each in a container of its own, deployed "
+                "with `playbooks/<stack>.yml -i inventories/local`, as `tools/demo.sh` does. No "
+                "serving figures in this run (`WSGISTACK_BENCH_ONLY=converge`)."
+            ]
+        ),
+        "",
+        *(serving_sections(figures, meta) if serving else []),
+        *converge_section(run_dir, rows, meta),
+        *(
+            [
+                "## Targets (issue 8) and this run",
+                "",
+                *[target.outcome() for target in targets(figures, meta, rows)],
+                "",
+            ]
+            if serving
+            else []
+        ),
+        "## Targets (issue 18) and this run",
+        "",
+        *[target.outcome() for target in issue18_targets(rows, meta, run_dir)],
+        "",
+        *(per_round_section(figures) if serving else []),
     ]
     return "\n".join(out)
 

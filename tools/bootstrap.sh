@@ -9,7 +9,8 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 # The lint stage's ansible-test sanity runs shellcheck on tools/*.sh (skipped without it).
-APT_PACKAGES=(podman runc debootstrap python3-venv ca-certificates curl tar xz-utils wrk shellcheck)
+# make bench reaches its containers over SSH too (openssh-client), and loads them with wrk.
+APT_PACKAGES=(podman runc debootstrap python3-venv ca-certificates curl tar xz-utils wrk openssh-client shellcheck)
 
 apt_packages() {
   local missing=()
