@@ -14,7 +14,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 STACK=${STACK:-nginx_gunicorn}
-DISTRO=${MOLECULE_DISTRO:-bookworm}
+DISTRO=${MOLECULE_DISTRO:-trixie}
 NAME=${WSGISTACK_DEMO_NAME:-wsgistack-demo}
 PORT=${WSGISTACK_DEMO_PORT:-8080}
 # The apps of inventories/local answer to <name>.localhost; curl and browsers

@@ -8,9 +8,9 @@
 # 3. pytest: filter and app unit tests, collection build/install;
 # 4. the README's main job: tools/demo.sh deploys the default stack to a local
 #    container and shows a round trip, then tools/demo.sh down removes it;
-# 5. every molecule scenario on every Debian release (create → converge →
-#    idempotence → side effects → verify → destroy), two at a time; see
-#    EVERY_RELEASE and LAST_RELEASE for the releases each runs on.
+# 5. every molecule scenario (create → converge → idempotence → side effects →
+#    verify → destroy), each on one Debian release (LAST_RELEASE below says which),
+#    two jobs at a time.
 # Exits non-zero when anything fails; ends with a summary.
 #
 # Narrow a run while developing (CI runs everything):
@@ -25,26 +25,35 @@ cd "$WSGISTACK_ROOT" || exit 1
 export NO_COLOR=1 PY_COLORS=0 ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
 STAGES=${WSGISTACK_STAGES:-"lint unit demo molecule"}
 JOBS=${WSGISTACK_JOBS:-2}
-# The releases each scenario runs on. The stack scenarios run on every release: they deploy
-# every role there (the venvs with that release's Python, Apache and mod_wsgi, nginx,
-# PostgreSQL). python_build runs on the last release (trixie builds 3.11.2, a minor it does
-# not ship) and shared_host_stack (seed 000's stack) builds CPython 3.13.5 on the first, so
-# a CPython build runs once on each release. The other scenarios test what does not change
-# with the release (a role's own options, bad inputs, check mode on a fresh host, the
-# multi-host wiring): on the first release only. WSGISTACK_EVERY_RELEASE=all runs every
-# scenario on every release.
-EVERY_RELEASE=${WSGISTACK_EVERY_RELEASE-"apache_modwsgi_stack nginx_gunicorn_stack"}
-LAST_RELEASE=${WSGISTACK_LAST_RELEASE-"python_build"}
+# The release each job runs on. Every role is deployed on each release, each job once:
+# Debian 13 (the current stable) runs the README's main job (the nginx_gunicorn stack),
+# the apache_modwsgi stack (Apache with Debian's mod_wsgi for Python 3.13, PostgreSQL 17,
+# a web-only host), the nginx_gunicorn role's own options, and python_build (a CPython 3.11
+# built where the release ships 3.13); Debian 12 runs every other job: the nginx_gunicorn
+# stack (PostgreSQL 15), shared_host_stack (Apache, CPython 3.13.5 built from source and
+# mod_wsgi compiled against it), the multi-host wiring, the other roles' scenarios, bad
+# inputs and check mode. A job runs on the last release of WSGISTACK_DISTROS when it is in
+# LAST_RELEASE, else on the first. WSGISTACK_EVERY_RELEASE=all runs every job on every
+# release.
+EVERY_RELEASE=${WSGISTACK_EVERY_RELEASE-}
+LAST_RELEASE=${WSGISTACK_LAST_RELEASE-"demo apache_modwsgi_stack nginx_gunicorn python_build"}
 # The pool starts the longest jobs first (measured on a 2-core machine), so that the
 # last ones to end are short and both slots stay busy to the end; the others follow
 # in name order.
 LONGEST_FIRST="python_build shared_host_stack nginx_gunicorn_stack apache_modwsgi_stack multihost
   apache_modwsgi nginx_gunicorn check_mode demo"
 LOGS=$WSGISTACK_ROOT/.cache/logs
-declare -a PASSED=() FAILED=()
+declare -a PASSED=() FAILED=() WHY=()
 
-record() { # record NAME STATUS
-  if [ "$2" -eq 0 ]; then PASSED+=("$1"); else FAILED+=("$1"); fi
+record() { # record NAME STATUS [SECONDS LOG]: a container job's seconds and log file
+  local name=$1${3:+ (${3}s)}
+  if [ "$2" -eq 0 ]; then PASSED+=("$name"); else FAILED+=("$name"); WHY+=("${4:-}"); fi
+}
+
+# The lines of a failed job's log that say why, in the summary at the end of the output.
+why() { # why LOG
+  grep -E -A3 '^fatal: |^failed: |^\[ERROR\]|^E +|Executed: Failed' "$1" | head -n 60 |
+    cut -c1-400 | sed 's/^/      /'
 }
 
 stage_lint() {
@@ -113,21 +122,21 @@ export LOGS
 # The demo and the molecule scenarios share one pool of $JOBS parallel jobs.
 stage_containers() { # stage_containers demo|molecule...
   mkdir -p "$LOGS"
-  local runs=() stage scenario distro
+  local jobs=() runs=() scenario_names=() stage job distro
   for stage in "$@"; do
     case $stage in
-      demo) runs+=("demo ${WSGISTACK_DISTROS%% *}") ;;
-      molecule)
-        for scenario in $(scenarios); do
-          if [ "$EVERY_RELEASE" = all ] || [[ " $EVERY_RELEASE " == *" $scenario "* ]]; then
-            for distro in $WSGISTACK_DISTROS; do runs+=("$scenario $distro"); done
-          elif [[ " $LAST_RELEASE " == *" $scenario "* ]]; then
-            runs+=("$scenario ${WSGISTACK_DISTROS##* }")
-          else
-            runs+=("$scenario ${WSGISTACK_DISTROS%% *}")
-          fi
-        done ;;
+      demo) jobs+=(demo) ;;
+      molecule) read -r -a scenario_names <<<"$(scenarios | tr '\n' ' ')"; jobs+=("${scenario_names[@]}") ;;
     esac
+  done
+  for job in "${jobs[@]}"; do
+    if [ "$EVERY_RELEASE" = all ]; then
+      for distro in $WSGISTACK_DISTROS; do runs+=("$job $distro"); done
+    elif [[ " $LAST_RELEASE " == *" $job "* ]]; then
+      runs+=("$job ${WSGISTACK_DISTROS##* }")
+    else
+      runs+=("$job ${WSGISTACK_DISTROS%% *}")
+    fi
   done
   local ordered=() name
   for name in $LONGEST_FIRST; do
@@ -138,7 +147,6 @@ stage_containers() { # stage_containers demo|molecule...
     [[ " ${LONGEST_FIRST//[[:space:]]/ } " == *" ${run%% *} "* ]] || ordered+=("$run")
   done
   runs=("${ordered[@]}")
-  local job
   for run in "${runs[@]}"; do
     read -r job distro <<<"$run"
     rm -f "$(log_of "$job" "$distro")" "$(log_of "$job" "$distro").status"
@@ -159,7 +167,8 @@ stage_containers() { # stage_containers demo|molecule...
     echo "::group::$job on $distro (exit $status, ${seconds}s)"
     cat "$log_file"
     echo "::endgroup::"
-    record "$([ "$job" = demo ] && echo demo || echo "molecule:$job")@$distro" "$status"
+    record "$([ "$job" = demo ] && echo demo || echo "molecule:$job")@$distro" "$status" \
+      "$seconds" "$log_file"
   done
 }
 
@@ -180,7 +189,11 @@ main() {
   echo
   echo "==== wsgistack.deploy test summary ($((SECONDS - start))s) ===="
   for name in "${PASSED[@]}"; do echo "  passed  $name"; done
-  for name in "${FAILED[@]}"; do echo "  FAILED  $name"; done
+  local i
+  for i in "${!FAILED[@]}"; do
+    echo "  FAILED  ${FAILED[$i]}"
+    [ -z "${WHY[$i]}" ] || why "${WHY[$i]}"
+  done
   echo "summary: ${#PASSED[@]} passed, ${#FAILED[@]} failed"
   [ ${#FAILED[@]} -eq 0 ]
 }

@@ -32,13 +32,14 @@ description:
     with numeric values (octal for C(umask)), never what the virtual host sets itself (C(user),
     C(group), C(python-home), C(home), C(display-name)...) nor C(chroot) or C(python-path);
     C(extra_directives), the operator's deliberate escape hatch, as single lines without a
-    line break, a trailing backslash or a section (C(<...>)).
+    line break, a trailing backslash or a section (C(<...>)). No text holds a line break or
+    another control character.
   - The cross-field rules - what each mode needs (C(daemon) and C(embedded) a venv and an entry,
     C(proxy) an upstream), each entry type's fields, C(tls_cert) with C(tls_key), unique app
     names, host names unique across the apps (not case-sensitive), C(embedded) only with
     O(role_wide.restrict_embedded=false), the daemon never as root or Apache's user or group,
-    no writable directory over the app's code, venv or C(.wsgi), at most one
-    C(default_server).
+    no writable directory over the app's code, venv or C(.wsgi) nor a directory of the system
+    (C(/), C(/etc), C(/usr), C(/var/lib) itself...), at most one C(default_server).
   - The apps' environment is checked (names; values one line of text without NUL) but neither
     returned nor shown in a message - a value may be a secret.
 positional: role_wide, platform
@@ -75,6 +76,11 @@ options:
       socket_prefix_default:
         description: The platform's C(WSGISocketPrefix), named in the message for one under C(/tmp).
         type: str
+      log_dir:
+        description: Apache's log directory, where each app's C(<name>_error.log) is, which the
+          health check shows the end of when the app fails it.
+        type: str
+        required: true
       site_prefix:
         description: What precedes an app's name in its site file's name.
         type: str
@@ -91,7 +97,8 @@ EXAMPLES = r"""
     __checked: >-
       {{ apache_modwsgi_apps | wsgistack.deploy.apache_modwsgi_check(
            {'mode': 'daemon', 'processes': 5, 'wsgi_dir': '/var/www/wsgi-scripts'},
-           {'apache_user': 'www-data', 'apache_group': 'www-data'}) }}
+           {'apache_user': 'www-data', 'apache_group': 'www-data',
+            'log_dir': '/var/log/apache2'}) }}
 
 # apache_modwsgi_apps:
 #   - {name: shop, user: root, server_name: Shop.Example.com, venv: /srv/shop/venv,
@@ -129,6 +136,15 @@ _value:
       description: >-
         What M(wsgistack.deploy.venv_facts) reads for each app that has a venv - C(name), C(path)
         (the venv) and C(sources) (the code directories).
+      type: list
+      elements: dict
+    health_checks:
+      description: >-
+        The C(checks) of M(wsgistack.deploy.health_check) for the apps that have a health
+        check - C(name); C(url), the health check's path on this host through Apache (HTTPS on
+        C(https_port) when the app has TLS, else HTTP on C(http_port)); C(host), its
+        C(server_name); C(log_command) and C(log_title), the end of its error log in
+        O(platform.log_dir). Empty when there are errors.
       type: list
       elements: dict
 """

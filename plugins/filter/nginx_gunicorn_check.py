@@ -22,7 +22,8 @@ description:
     every value is then checked against its rule, and the rules between values (a unix socket in
     C(/run/<name>/), C(tls_cert) and C(tls_key) together, no C(threads) above 1 with C(sync) or
     C(gevent) workers, C(forwarded_allow_ips) C(*) only behind a loopback or unix bind, names and
-    server names unique) are applied.
+    server names unique, no writable path that is, or is above, the app's venv or code, nor a
+    directory of the system such as C(/), C(/etc), C(/usr) or C(/var/lib) itself) are applied.
   - >-
     Every problem is reported at once, never only the first, one line each in the form
     C(<variable>: <problem>; <fix>), naming the variable the value came from - the app's key
@@ -35,7 +36,8 @@ description:
     user and group names valid and not system accounts (root, www-data...), the module a Python
     C(module:callable) (or an app factory, the same with empty parentheses), gunicorn
     C(settings) Python names whose values are written as Python literals,
-    C(extra_nginx_directives) one simple directive each.
+    C(extra_nginx_directives) one simple directive each. No text holds a line break or another
+    control character.
   - The environment is checked (names; each value one line) but never returned or shown in a
     message, since it may hold secrets.
 positional: role_wide, vcpus
@@ -116,6 +118,15 @@ _value:
         (C(gunicorn), and C(gevent) for every app whose venv a gevent app shares). Empty when
         there are errors.
       type: dict
+    health_checks:
+      description: >-
+        The C(checks) of M(wsgistack.deploy.health_check) for the apps that have a health
+        check - C(name); C(url), the health check's path on this host through nginx (HTTPS on
+        C(tls_listen) when the app has TLS, else HTTP on C(listen)); C(host), its first server
+        name; C(log_command) and C(log_title), the end of its gunicorn unit's journal. Empty
+        when there are errors.
+      type: list
+      elements: dict
 """
 
 

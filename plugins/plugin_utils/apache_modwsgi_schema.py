@@ -17,14 +17,12 @@ has proven it inert there: names, paths and URLs by the rules of
 section. The apps' environment is checked (names; values one line, no NUL) but never
 returned nor shown: a value may be a secret.
 
-Rules this module adds to schema's generic ones (candidates for schema.py): :func:`one_line`
-(schema's ``^...$`` patterns, read with ``re.match``, take a value with a final line break;
-every rule here is read through it), :func:`with_fix` (a field's ``hint`` as the fix of a
-message that tells none), :class:`Items` (a list's elements or a mapping's entries checked
-one by one, each problem named), :func:`optional` ('' or a rule), :func:`proxy_upstream`,
-:func:`directive`, :func:`revision`, :func:`pip_requirement`, :func:`locale_name`,
-:func:`tls_protocols`, :func:`admin_group`, :func:`login_name`, :func:`server_name`,
-:func:`environment_entry`.
+The mechanics - resolving the fields (a field's ``hint`` as the fix of a message that tells
+none, '' as unset where a field is ``optional``, each element of a list named), text on one
+line, the app being checked (``schema.Entry``), the writable directories - are schema's;
+the rules only this role needs are here: :func:`proxy_upstream`, :func:`directive`,
+:func:`revision`, :func:`paste_app_name`, :func:`locale_name`, :func:`tls_protocols` and
+:func:`daemon_option`.
 """
 
 from __future__ import annotations
@@ -33,12 +31,16 @@ import dataclasses
 import ipaddress
 import posixpath
 import re
-from dataclasses import dataclass
-from typing import Any, Callable
+from functools import partial
+from typing import Any
 
 from ansible_collections.wsgistack.deploy.plugins.plugin_utils.schema import (
-    ACCOUNT_RE,
+    CONTROL_RE,
+    ENVIRONMENT,
     REQUIRED,
+    Each,
+    Entries,
+    Entry,
     Field,
     Invalid,
     Problems,
@@ -47,14 +49,17 @@ from ansible_collections.wsgistack.deploy.plugins.plugin_utils.schema import (
     app_name,
     at_least,
     dotted,
-    environment,
     health_path,
     host_name,
     one_of,
+    pattern,
+    pip_requirement,
     port,
     python_callable,
     resolve,
+    resolve_variables,
     url_path,
+    within,
 )
 
 PREFIX = "apache_modwsgi_"
@@ -67,116 +72,6 @@ DEFAULT_SITE = "000-wsgistack-default"
 
 
 # ---------------------------------------------------------------- rules this module adds
-
-# A line break or another control character (C0, DEL, C1) and the Unicode line and paragraph
-# separators: never in a value that reaches a configuration file.
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def one_line(rule: Callable[..., Any]) -> Callable[..., Any]:
-    """``rule``, for a text without a line break or another control character only.
-
-    schema's patterns are ``^...$`` read with ``re.match``, whose ``$`` also matches before a
-    final line break: without this, '/srv/app\\n' would pass absolute_path, 'app\\n'
-    app_name, 'a.test\\n' host_name. Every rule of this module's fields is read through it.
-    """
-
-    def rules(value: Any, *args: Any) -> Any:
-        if isinstance(value, str) and CONTROL_RE.search(value):
-            raise Invalid(
-                f"{value!r} contains a line break or another control character; give it on one line"
-            )
-        return rule(value, *args)
-
-    rules.__doc__ = rule.__doc__
-    return rules
-
-
-def with_fix(rule: Callable[..., Any], fix: str) -> Callable[..., Any]:
-    """``rule``, its message ending in ``; <fix>`` when it tells no fix (no '; ', no 'such as')."""
-    if not fix:
-        return rule
-
-    def rules(value: Any, *args: Any) -> Any:
-        try:
-            return rule(value, *args)
-        except Invalid as problem:
-            text = str(problem)
-            if "; " in text or "such as" in text:
-                raise
-            raise Invalid(f"{text}; {fix}") from None
-
-    rules.__doc__ = rule.__doc__
-    return rules
-
-
-@dataclass(frozen=True)
-class Items:
-    """A rule for every element of a list (or every entry of a mapping).
-
-    Called as a rule it stops at the first bad element, as ``schema.each`` does;
-    :meth:`apply` checks them all and names each problem ``field[2]`` (lists), ``field.key``
-    (``keyed`` mappings, whose rule takes the key and the value) or ``field`` (other
-    mappings, whose rule takes a one-entry mapping and returns its normal form).
-    """
-
-    rule: Callable[..., Any]
-    keyed: bool = False
-    # Whether one_line() guards the rule; False where the rule says more about line breaks.
-    guarded: bool = True
-
-    def __call__(self, value: Any) -> Any:
-        problems = Problems()
-        out = self.apply(value, "", problems)
-        if problems:
-            raise Invalid(problems.lines[0].replace(": ", " ", 1).strip())
-        return out
-
-    def apply(self, value: Any, name: str, problems: Problems, fix: str = "") -> Any:
-        rule = one_line(with_fix(self.rule, fix)) if self.guarded else self.rule
-        if isinstance(value, list):
-            return [problems.check(f"{name}[{i}]", rule, item) for i, item in enumerate(value)]
-        out: dict[Any, Any] = {}
-        for key, item in value.items():
-            if self.keyed:
-                safe = isinstance(key, str) and re.fullmatch(r"[a-z][a-z0-9-]{0,63}", key)
-                out[key] = problems.check(f"{name}.{key}" if safe else name, rule, key, item)
-            else:
-                out.update(problems.check(name, self.rule, {key: item}) or {})
-        return out
-
-
-def environment_entry(entry: dict) -> dict[str, str]:
-    """One ``NAME: value`` of an app's environment (schema.environment, names on one line)."""
-    for key in entry:
-        if CONTROL_RE.search(str(key)):
-            raise Invalid(
-                f"{str(key)!r} is not an environment variable name: letters, digits and _, "
-                "not starting with a digit"
-            )
-    return environment(entry)
-
-
-def optional(rule: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """'' (for none, or the role's own choice), or a value ``rule`` accepts."""
-
-    def rules(value: Any) -> Any:
-        return value if value == "" else rule(value)
-
-    rules.__doc__ = f"'' or {rule.__name__}"
-    return rules
-
-
-def server_name(value: str) -> str:
-    """Apache's ServerName: one host name, lower-cased; wildcards only as aliases."""
-    name = host_name(value)
-    if name.startswith("*."):
-        raise Invalid(
-            f"{value!r} is a wildcard; ServerName is one host name (such as app.example.com), "
-            "put wildcards in server_aliases"
-        )
-    return name
-
 
 UPSTREAM_RE = re.compile(
     r"(?:unix:(?P<socket>/[^|]*)\|)?(?P<scheme>https?)://"
@@ -205,7 +100,7 @@ def proxy_upstream(value: str) -> str:
         if host.startswith("["):
             ipaddress.IPv6Address(host[1:-1])
         elif not re.fullmatch(r"[0-9.]+", host):
-            server_name(host)
+            host_name(host, wildcard=False)
         else:
             ipaddress.IPv4Address(host)
         if found["port"]:
@@ -242,10 +137,11 @@ def directive(value: Any) -> str:
     return value
 
 
-class Directives(Items):
-    """extra_directives: one line or a list of lines, each a :func:`directive`."""
+class Directives(Each):
+    """extra_directives: one line or a list of lines, each a :func:`directive` (which tells
+    more about line breaks than the one-line rule of text: the field's type is raw)."""
 
-    def apply(self, value: Any, name: str, problems: Problems, fix: str = "") -> Any:
+    def apply(self, value: Any, spec: Field, name: str, problems: Problems) -> Any:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
@@ -254,56 +150,26 @@ class Directives(Items):
                 f"expected a list of directives (or one directive), got a {type(value).__name__}",
             )
             return None
-        return super().apply(value, name, problems, fix)
+        return super().apply(value, spec, name, problems)
 
 
-directives = Directives(directive, guarded=False)
-
-
-REVISION_RE = re.compile(r"[A-Za-z0-9._+:@/~-]{0,128}", re.ASCII)
-
-
-def revision(value: str) -> str:
-    """The deployed code's revision, written into a comment of the .wsgi."""
-    if not REVISION_RE.fullmatch(value):
-        raise Invalid(
-            f"{value!r} is not a revision: up to 128 of A-Z a-z 0-9 . _ + : @ / ~ - "
-            "(such as a commit id or v1.4.2)"
-        )
-    return value
-
-
-def paste_app_name(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}", value, re.ASCII):
-        raise Invalid(
-            f"{value!r} is not a PasteDeploy app name: up to 64 of A-Z a-z 0-9 _ . - "
-            "(the NAME of an [app:NAME] section, such as main)"
-        )
-    return value
-
-
-PIP_REQUIREMENT_RE = re.compile(
-    r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._,-]+\])?"
-    r"(?:(?:===|==|!=|~=|>=|<=|>|<)[A-Za-z0-9.*+!_-]+"
-    r"(?:,(?:===|==|!=|~=|>=|<=|>|<)[A-Za-z0-9.*+!_-]+)*)?",
+# The deployed code's revision, written into a comment of the .wsgi.
+revision = pattern(
+    r"[A-Za-z0-9._+:@/~-]{0,128}",
+    "is not a revision: up to 128 of A-Z a-z 0-9 . _ + : @ / ~ - (such as a commit id or v1.4.2)",
     re.ASCII,
 )
-
-
-def pip_requirement(value: str) -> str:
-    """A requirement pip installs by name: never an option (-...), a URL or a path."""
-    if not PIP_REQUIREMENT_RE.fullmatch(value):
-        raise Invalid(
-            f"{value!r} is not a pip requirement of a name and optional versions, "
-            "such as mod_wsgi==5.0.2"
-        )
-    return value
-
-
-def locale_name(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}", value, re.ASCII):
-        raise Invalid(f"{value!r} is not a locale name such as C.UTF-8 or en_US.UTF-8")
-    return value
+paste_app_name = pattern(
+    r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}",
+    "is not a PasteDeploy app name: up to 64 of A-Z a-z 0-9 _ . - "
+    "(the NAME of an [app:NAME] section, such as main)",
+    re.ASCII,
+)
+locale_name = pattern(
+    r"[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}",
+    "is not a locale name such as C.UTF-8 or en_US.UTF-8",
+    re.ASCII,
+)
 
 
 TLS_PROTOCOL_RE = re.compile(r"[+-]?(?:all|SSLv3|TLSv1|TLSv1\.1|TLSv1\.2|TLSv1\.3)")
@@ -317,23 +183,6 @@ def tls_protocols(value: str) -> str:
             f"{value!r} is not an SSLProtocol list: all, TLSv1.2, TLSv1.3 (or TLSv1, TLSv1.1, "
             "SSLv3), each optionally prefixed with + or -, separated by single spaces, such as "
             "'-all +TLSv1.2 +TLSv1.3'"
-        )
-    return value
-
-
-def admin_group(value: str) -> str:
-    if not ACCOUNT_RE.fullmatch(value) or value == "root":
-        raise Invalid(
-            f"{value!r} is not a group for the admins: a lower-case letter or _, then up to 31 "
-            "of a-z 0-9 _ - (not root); or '' for none"
-        )
-    return value
-
-
-def login_name(value: str) -> str:
-    if not ACCOUNT_RE.fullmatch(value):
-        raise Invalid(
-            f"{value!r} is not a user name: a lower-case letter or _, then up to 31 of a-z 0-9 _ -"
         )
     return value
 
@@ -419,10 +268,6 @@ def daemon_option(key: Any, value: Any) -> Any:
     return number
 
 
-def daemon_options(value: dict) -> dict:
-    return Items(daemon_option, keyed=True)(value)
-
-
 # ---------------------------------------------------------------- the fields
 
 SECONDS = "; give a number of seconds (0 or more)"
@@ -491,7 +336,7 @@ STATIC_FIELDS = [
     ),
 ]
 
-PATHS = Items(absolute_path)
+PATHS = Each(absolute_path)
 
 APP_FIELDS = [
     Field(
@@ -512,6 +357,7 @@ APP_FIELDS = [
         "The app's virtualenv (not in proxy mode).",
         rule=absolute_path,
         hint="give the virtualenv's absolute path, such as /srv/app/venv",
+        optional=True,
     ),
     Field(
         "python_home",
@@ -519,6 +365,7 @@ APP_FIELDS = [
         "The daemon's python-home; the venv.",
         rule=absolute_path,
         hint="give the interpreter's prefix, such as /opt/python/3.13.5, or leave it unset",
+        optional=True,
     ),
     Field("entry", "dict", "How the .wsgi obtains the WSGI app (not in proxy mode)."),
     Field(
@@ -527,6 +374,7 @@ APP_FIELDS = [
         "The app's directory: sys.path and working dir.",
         rule=absolute_path,
         hint="give the directory's absolute path, such as /var/www/apps/app",
+        optional=True,
     ),
     Field(
         "site_dirs",
@@ -537,9 +385,7 @@ APP_FIELDS = [
         "str",
         hint="give an absolute path such as /opt/shared-site",
     ),
-    Field(
-        "environment", "dict", "os.environ of the app (never shown).", {}, Items(environment_entry)
-    ),
+    Field("environment", "dict", "os.environ of the app (never shown).", {}, ENVIRONMENT),
     Field(
         "writable_dirs",
         "list",
@@ -554,13 +400,20 @@ APP_FIELDS = [
         "str",
         "ServerName of the app's virtual host.",
         REQUIRED,
-        server_name,
+        partial(host_name, wildcard=False),
         hint="give the host name the app is served at, such as app.example.com",
     ),
-    Field("server_aliases", "list", "ServerAlias names.", [], Items(host_name), "str"),
+    Field("server_aliases", "list", "ServerAlias names.", [], Each(host_name), "str"),
     Field("default_server", "bool", "Answer the host names no app claims.", False),
     Field("mount", "str", "URL path the app is mounted at.", "/", url_path),
-    Field("static", "list", "Directories Apache serves itself.", [], elements="dict"),
+    Field(
+        "static",
+        "list",
+        "Directories Apache serves itself.",
+        [],
+        Entries(tuple(STATIC_FIELDS)),
+        elements="dict",
+    ),
     Field("pass_authorization", "bool", "WSGIPassAuthorization On."),
     Field(
         "processes",
@@ -584,7 +437,7 @@ APP_FIELDS = [
         "dict",
         "Further WSGIDaemonProcess options (an allow-list).",
         {},
-        Items(daemon_option, keyed=True),
+        Each(daemon_option, keyed=True),
     ),
     Field(
         "tls_cert",
@@ -592,6 +445,7 @@ APP_FIELDS = [
         "Certificate (chain) file.",
         rule=absolute_path,
         hint="give the file's absolute path, such as /etc/ssl/certs/app.pem",
+        optional=True,
     ),
     Field(
         "tls_key",
@@ -599,9 +453,16 @@ APP_FIELDS = [
         "Private key of tls_cert.",
         rule=absolute_path,
         hint="give the file's absolute path, such as /etc/ssl/private/app.key",
+        optional=True,
     ),
     Field("tls_redirect", "bool", "With TLS, redirect plain HTTP to HTTPS."),
-    Field("proxy_upstream", "str", "Proxy mode - the upstream URL.", rule=proxy_upstream),
+    Field(
+        "proxy_upstream",
+        "str",
+        "Proxy mode - the upstream URL.",
+        rule=proxy_upstream,
+        optional=True,
+    ),
     Field(
         "proxy_retry",
         "int",
@@ -613,7 +474,7 @@ APP_FIELDS = [
         "raw",
         "Single directive lines added to the app's virtual host(s).",
         [],
-        directives,
+        Directives(directive),
     ),
     Field("health_check", "str", "URL path requested after each run; the mount.", rule=health_path),
     Field("revision", "str", "The deployed code's revision.", "", revision),
@@ -644,9 +505,10 @@ ROLE_FIELDS = [
         "str",
         "Interpreter mod_wsgi runs; '' for the distribution's mod_wsgi.",
         "",
-        optional(absolute_path),
+        absolute_path,
         hint="give the interpreter's absolute path, such as /opt/python/3.13.5/bin/python3.13, "
         "or '' for the system's",
+        optional=True,
     ),
     Field(
         "pip_venv",
@@ -680,8 +542,9 @@ ROLE_FIELDS = [
         "str",
         "WSGISocketPrefix; '' for the platform's.",
         "",
-        optional(absolute_path),
+        absolute_path,
         hint="give an absolute path such as /run/apache2/wsgi, or '' for the platform's",
+        optional=True,
     ),
     Field("restrict_embedded", "bool", "WSGIRestrictEmbedded On.", True),
     Field(
@@ -689,8 +552,9 @@ ROLE_FIELDS = [
         "str",
         "Server-wide WSGIPythonHome; '' for none.",
         "",
-        optional(absolute_path),
+        absolute_path,
         hint="give the interpreter's prefix, such as /opt/python/3.13.5, or '' for none",
+        optional=True,
     ),
     Field(
         "wsgi_dir",
@@ -713,15 +577,18 @@ ROLE_FIELDS = [
         "str",
         "Group of the admins who deploy; '' for none.",
         "",
-        optional(admin_group),
+        partial(account, system=True),
+        hint="give the group of the people who deploy, or '' for none",
+        optional=True,
     ),
     Field(
         "admin_users",
         "list",
         "Existing users added to the admin group.",
         [],
-        Items(login_name),
+        Each(partial(account, system=True)),
         "str",
+        hint="give the login name of an existing user",
     ),
     Field(
         "server_tokens",
@@ -743,8 +610,9 @@ ROLE_FIELDS = [
 
 def argument_spec_type(spec: Field) -> tuple[str, str | None]:
     """``(type, elements)`` as meta/argument_specs.yml writes them: a str or list of str
-    that must be an absolute path is argument_specs' ``path``."""
-    if spec.rule is absolute_path:
+    that must be an absolute path is argument_specs' ``path`` (a str where '' is its default:
+    '' is no path)."""
+    if spec.rule is absolute_path and spec.default != "":
         return "path", None
     if spec.rule is PATHS:
         return "list", "path"
@@ -753,94 +621,13 @@ def argument_spec_type(spec: Field) -> tuple[str, str | None]:
 
 # ---------------------------------------------------------------- the check
 
-
-def _resolve(
-    given: Any,
-    fields: list[Field],
-    where: str,
-    problems: Problems,
-    fallback: dict[str, tuple[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """schema.resolve, then every element of an :class:`Items` field checked and named.
-
-    Every rule is read through :func:`one_line`, and a message that tells no fix gets the
-    field's ``hint`` (what to give) as its fix.
-    """
-    plain = [
-        dataclasses.replace(
-            f,
-            rule=None
-            if isinstance(f.rule, Items) or f.rule is None
-            else one_line(with_fix(f.rule, f.hint)),
-        )
-        for f in fields
-    ]
-    out = resolve(given, plain, where, problems, fallback)
-    for spec in fields:
-        if isinstance(spec.rule, Items) and out.get(spec.name) is not None:
-            name = f"{where}.{spec.name}"
-            if fallback and spec.name in fallback and given.get(spec.name) is None:
-                name = fallback[spec.name][0]
-            out[spec.name] = spec.rule.apply(out[spec.name], name, problems, spec.hint)
-    return out
-
-
-def _inside(path: str, root: str) -> bool:
-    """``path`` is ``root`` or below it."""
-    return path == root or path.startswith(root.rstrip("/") + "/")
-
-
 # Directories any user can create files in: never for the daemons' sockets.
 WORLD_WRITABLE = ("/tmp", "/var/tmp")  # noqa: S108 - refused, not used
 
-# Optional paths and URLs of an app where '' means none, as when templated from a default('').
-EMPTY_IS_UNSET = ("venv", "python_home", "app_dir", "tls_cert", "tls_key", "proxy_upstream")
 
-
-class _App:
-    """One app being checked: its raw description, resolved fields and problems."""
-
-    def __init__(self, index: int, given: Any, wide: dict, problems: Problems) -> None:
-        self.where = f"{APPS}[{index}]"
-        self.problems = problems
-        self.ok = isinstance(given, dict)
-        if self.ok:
-            given = dict(given)
-            for key in EMPTY_IS_UNSET:
-                if given.get(key) == "":
-                    given[key] = None
-            env = given.get("environment")
-            if env is not None and not isinstance(env, dict):
-                # Not through typed(), whose message shows the value: it may be a secret.
-                problems.add(
-                    f"{self.where}.environment",
-                    f"expected a mapping of variable names to values, got a {type(env).__name__} "
-                    "(not shown: it may hold secrets)",
-                )
-                given["environment"] = None
-        else:
-            # Its type only: shown, a list or text could hold the environment's secrets.
-            problems.add(
-                self.where,
-                f"expected a mapping describing one app, got a {type(given).__name__}",
-            )
-        self.given = given if self.ok else {}
-        fallback = {name: (PREFIX + name, wide.get(name)) for name in INHERITED}
-        self.a = _resolve(given, APP_FIELDS, self.where, problems, fallback) if self.ok else {}
-
-    def source(self, key: str) -> str:
-        """The variable ``key``'s value came from: the app's own, or the role-wide one."""
-        if key in INHERITED and self.given.get(key) is None:
-            return PREFIX + key
-        return f"{self.where}.{key}"
-
-    def add(self, key: str, message: str) -> None:
-        self.problems.add(self.source(key) if key else self.where, message)
-
-
-def _check_entry(app: _App) -> dict | None:
+def _check_entry(app: Entry) -> dict | None:
     given = app.given.get("entry")
-    mode = app.a.get("mode")
+    mode = app["mode"]
     if given is None:
         if mode in ("daemon", "embedded"):
             app.add(
@@ -853,7 +640,7 @@ def _check_entry(app: _App) -> dict | None:
     if not isinstance(given, dict):
         return None  # the app's check named it: expected a mapping
     where = f"{app.where}.entry"
-    entry = _resolve(given, ENTRY_FIELDS, where, app.problems)
+    entry = resolve(given, ENTRY_FIELDS, where, app.problems)
     kind = entry.get("type")
     if kind not in ENTRY_NEEDS:
         return entry
@@ -873,22 +660,12 @@ def _check_entry(app: _App) -> dict | None:
     return entry
 
 
-def _check_static(app: _App) -> list:
-    given = app.given.get("static")
-    if not isinstance(given, list) or app.a.get("static") is None:
-        return []
-    return [
-        _resolve(item, STATIC_FIELDS, f"{app.where}.static[{index}]", app.problems)
-        for index, item in enumerate(given)
-    ]
-
-
-def _check_identity(app: _App, platform: dict) -> tuple[str | None, str | None]:
+def _check_identity(app: Entry, platform: dict) -> tuple[str | None, str | None]:
     """The daemon's user and group: given, or the app's name; never root or Apache's."""
-    a, name = app.a, app.a.get("name")
-    user = a.get("user") if app.given.get("user") is not None else name
-    group = a.get("group") if app.given.get("group") is not None else user
-    if a.get("mode") != "daemon":
+    name = app["name"]
+    user = app["user"] if app.given.get("user") is not None else name
+    group = app["group"] if app.given.get("group") is not None else user
+    if app["mode"] != "daemon":
         return user, group
     if app.given.get("user") is None and user is not None:
         # The group follows the user when unset: one problem, named at the user.
@@ -918,8 +695,8 @@ def _check_identity(app: _App, platform: dict) -> tuple[str | None, str | None]:
     return user, group
 
 
-def _check_mode(app: _App, wide: dict) -> None:
-    mode = app.a.get("mode")
+def _check_mode(app: Entry, wide: dict) -> None:
+    mode = app["mode"]
     if mode in ("daemon", "embedded") and app.given.get("venv") is None:
         app.add(
             "venv",
@@ -949,38 +726,30 @@ def _check_mode(app: _App, wide: dict) -> None:
         )
 
 
-def _check_writable(app: _App, wide: dict, python_paths: list[str]) -> None:
-    """The app never writes its own code, venv or .wsgi."""
-    a = app.a
+def _python_paths(values: dict) -> list[str]:
+    """The app's code directories, on sys.path: app_dir and a Django entry's project_dir."""
+    entry = values.get("entry") or {}
+    return [path for path in (values.get("app_dir"), entry.get("project_dir")) if path]
+
+
+def _check_writable(app: Entry, wide: dict) -> None:
+    """The app never writes its own code, venv or .wsgi, nor a directory of the system."""
     # (what, path, the writable directory may be it, may be below it). A code directory may be
     # writable itself: the stacks make the data directory the working directory (app_dir) of an
     # app installed from a package, which has no code directory of its own.
-    code = [(key, a.get(key), False, False) for key in ("venv", "python_home") if a.get(key)]
-    code += [("the code directory", path, True, True) for path in python_paths]
+    code = [(key, app[key], False, False) for key in ("venv", "python_home") if app[key]]
+    code += [("the code directory", path, True, True) for path in _python_paths(app.values)]
     if wide.get("wsgi_dir"):
         code.append(("apache_modwsgi_wsgi_dir", wide["wsgi_dir"], False, False))
     if wide.get("apps_dir"):
         code.append(("apache_modwsgi_apps_dir", wide["apps_dir"], False, True))
-    for index, path in enumerate(a.get("writable_dirs") or []):
-        if path is None:
-            continue
-        for what, protected, itself, below in code:
-            above = _inside(protected, path) and (path != protected or not itself)
-            if above or (not below and _inside(path, protected)):
-                app.problems.add(
-                    f"{app.where}.writable_dirs[{index}]",
-                    f"{path} would let the app write {what} {protected}; the app never writes "
-                    "its own code, venv or .wsgi - give a directory of its data, such as "
-                    f"/var/lib/{a.get('name') or 'app'}",
-                )
-                break
+    app.check_writable("writable_dirs", code, "its own code, venv or .wsgi")
 
 
-def _derive(app: _App, wide: dict, platform: dict, user: str | None, group: str | None) -> dict:
-    a = dict(app.a)
+def _derive(app: Entry, wide: dict, platform: dict, user: str | None, group: str | None) -> dict:
+    a = dict(app.values)
     a.pop("environment", None)
-    entry = a.get("entry") or {}
-    paths = [p for p in (a.get("app_dir"), entry.get("project_dir")) if p]
+    paths = _python_paths(a)
     venv = a.get("venv")
     python_home = a.get("python_home") or venv or ""
     mode = a.get("mode")
@@ -1003,13 +772,11 @@ def _derive(app: _App, wide: dict, platform: dict, user: str | None, group: str 
 
 
 def _check_role_wide(role_wide: Any, platform: dict, problems: Problems) -> dict:
-    if not isinstance(role_wide, dict):
-        role_wide = {}
-    fallback = {spec.name: (PREFIX + spec.name, role_wide.get(spec.name)) for spec in ROLE_FIELDS}
     # Every field comes from its role-wide variable, named as such.
-    wide = _resolve({}, ROLE_FIELDS, "apache_modwsgi", problems, fallback)
+    values = role_wide if isinstance(role_wide, dict) else {}
+    wide = resolve_variables(values, ROLE_FIELDS, PREFIX, problems)
     prefix = wide.get("socket_prefix")
-    if prefix and any(_inside(prefix, tmp) for tmp in WORLD_WRITABLE):
+    if prefix and any(within(prefix, tmp) for tmp in WORLD_WRITABLE):
         default = platform.get("socket_prefix_default") or "/run/apache2/wsgi"
         problems.add(
             "apache_modwsgi_socket_prefix",
@@ -1017,6 +784,11 @@ def _check_role_wide(role_wide: Any, platform: dict, problems: Problems) -> dict
             f"directory outside them, such as {default} (or '' for that)",
         )
     group = wide.get("admin_group")
+    if group == "root":
+        problems.add(
+            "apache_modwsgi_admin_group",
+            "root is the superuser's group; give a group of the people who deploy",
+        )
     if group and group == platform.get("apache_group"):
         problems.add(
             "apache_modwsgi_admin_group",
@@ -1032,13 +804,12 @@ def _check_role_wide(role_wide: Any, platform: dict, problems: Problems) -> dict
     return wide
 
 
-def _check_together(apps: list[_App], wide: dict, problems: Problems) -> None:
+def _check_together(apps: list[Entry], wide: dict, problems: Problems) -> None:
     names: dict[str, str] = {}
     hosts: dict[str, str] = {}
     default: str | None = None
     for app in apps:
-        a = app.a
-        name = a.get("name")
+        name = app["name"]
         if name is not None:
             if name in names:
                 problems.add(
@@ -1048,10 +819,10 @@ def _check_together(apps: list[_App], wide: dict, problems: Problems) -> None:
                 )
             else:
                 names[name] = app.where
-        claimed = [(f"{app.where}.server_name", a.get("server_name"))]
+        claimed = [(f"{app.where}.server_name", app["server_name"])]
         claimed += [
             (f"{app.where}.server_aliases[{i}]", alias)
-            for i, alias in enumerate(a.get("server_aliases") or [])
+            for i, alias in enumerate(app["server_aliases"] or [])
         ]
         for where, host in claimed:
             if host is None:
@@ -1064,7 +835,7 @@ def _check_together(apps: list[_App], wide: dict, problems: Problems) -> None:
                 )
             else:
                 hosts[host] = where
-        if a.get("default_server"):
+        if app["default_server"]:
             where = f"{app.where}.default_server"
             if default is not None:
                 problems.add(
@@ -1083,17 +854,39 @@ def _check_together(apps: list[_App], wide: dict, problems: Problems) -> None:
                 )
 
 
+def _health_checks(apps: list[dict], wide: dict, platform: dict) -> list[dict]:
+    """What wsgistack.deploy.health_check asks of each app that has a health check: its path
+    through Apache (HTTPS with TLS), its host name, and the end of its error log on failure."""
+    checks = []
+    for a in apps:
+        if not a["health_check"]:
+            continue
+        scheme, port_ = ("https", wide["https_port"]) if a["tls"] else ("http", wide["http_port"])
+        log = f"{platform.get('log_dir')}/{a['name']}_error.log"
+        checks.append(
+            {
+                "name": a["name"],
+                "url": f"{scheme}://127.0.0.1:{port_}{a['health_check']}",
+                "host": a["server_name"],
+                "log_command": ["tail", "--lines", "25", log],
+                "log_title": log,
+            }
+        )
+    return checks
+
+
 def check(apps: Any, role_wide: Any, platform: Any) -> dict[str, Any]:
     """Every problem of the role's input, and the apps resolved when there is none.
 
     ``apps`` is ``apache_modwsgi_apps``; ``role_wide`` maps each of :data:`ROLE_FIELDS`' names
     to the value of ``apache_modwsgi_<name>``; ``platform`` holds ``apache_user``,
-    ``apache_group``, ``socket_prefix_default`` (vars/<os_family>.yml) and ``site_prefix``
-    (what precedes an app's name in its site file's name).
+    ``apache_group``, ``socket_prefix_default``, ``log_dir`` (vars/<os_family>.yml) and
+    ``site_prefix`` (what precedes an app's name in its site file's name).
 
     Returns ``errors`` (one line each, ``<variable>: <problem>; <fix>``), ``apps`` (each with
     every field resolved and the derived values; without the environment; empty when there
-    are errors) and ``venv_requests`` (what venv_facts reads for each app that has a venv).
+    are errors), ``venv_requests`` (what venv_facts reads for each app that has a venv) and
+    ``health_checks`` (what wsgistack.deploy.health_check asks after a run).
     """
     problems = Problems()
     platform = platform if isinstance(platform, dict) else {}
@@ -1101,19 +894,22 @@ def check(apps: Any, role_wide: Any, platform: Any) -> dict[str, Any]:
     if not isinstance(apps, list):
         problems.add(APPS, f"expected a list of apps, got a {type(apps).__name__}")
         apps = []
+    fallback = {name: (PREFIX + name, wide.get(name)) for name in INHERITED}
     checked = []
     resolved = []
     for index, given in enumerate(apps):
-        app = _App(index, given, wide, problems)
-        if not app.ok:
+        where = f"{APPS}[{index}]"
+        if not isinstance(given, dict):
+            # Its type only: shown, a list or text could hold the environment's secrets.
+            problems.add(
+                where, f"expected a mapping describing one app, got a {type(given).__name__}"
+            )
             continue
-        app.a["entry"] = _check_entry(app)
-        app.a["static"] = _check_static(app)
+        app = Entry(where, given, APP_FIELDS, problems, fallback)
+        app.values["entry"] = _check_entry(app)
         user, group = _check_identity(app, platform)
         _check_mode(app, wide)
-        entry = app.a.get("entry") or {}
-        python_paths = [p for p in (app.a.get("app_dir"), entry.get("project_dir")) if p]
-        _check_writable(app, wide, python_paths)
+        _check_writable(app, wide)
         checked.append(app)
         resolved.append(_derive(app, wide, platform, user, group))
     _check_together(checked, wide, problems)
@@ -1124,7 +920,12 @@ def check(apps: Any, role_wide: Any, platform: Any) -> dict[str, Any]:
             "give TLS a port of its own, such as 443",
         )
     if problems:
-        return {"errors": list(problems.lines), "apps": [], "venv_requests": []}
+        return {
+            "errors": list(problems.lines),
+            "apps": [],
+            "venv_requests": [],
+            "health_checks": [],
+        }
     return {
         "errors": [],
         "apps": resolved,
@@ -1133,4 +934,5 @@ def check(apps: Any, role_wide: Any, platform: Any) -> dict[str, Any]:
             for a in resolved
             if a["mode"] != "proxy"
         ],
+        "health_checks": _health_checks(resolved, wide, platform),
     }

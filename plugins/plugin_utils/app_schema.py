@@ -11,11 +11,13 @@ filter's DOCUMENTATION to.
 from __future__ import annotations
 
 import posixpath
-import re
+from functools import partial
 from typing import Any
 
 from ansible_collections.wsgistack.deploy.plugins.plugin_utils.schema import (
+    ENVIRONMENT,
     REQUIRED,
+    Each,
     Field,
     Invalid,
     Problems,
@@ -23,13 +25,13 @@ from ansible_collections.wsgistack.deploy.plugins.plugin_utils.schema import (
     account,
     app_name,
     dotted,
-    each,
     env_name,
-    environment,
     health_path,
     host_name,
     inside,
     one_of,
+    pattern,
+    pip_requirement,
     port,
     python_callable,
     resolve,
@@ -39,33 +41,17 @@ from ansible_collections.wsgistack.deploy.plugins.plugin_utils.schema import (
 
 ENTRY_TYPES = ("module", "django", "paste")
 SSLMODES = ("disable", "require", "verify-ca", "verify-full")
-EXTRA_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-# A pip requirement specifier: a name, extras, a version clause, a URL after '@'; never an
-# option (a leading '-' would be read as one: --index-url, -r, -e).
-PACKAGE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-\[\],<>=!~*;:@/+ '\"]*$")
 DJANGO_WSGI = "django.core.wsgi:get_wsgi_application()"
 
 
 def controller_dir(value: str) -> str:
     """A directory on the controller: absolute; only the tar on the controller reads it."""
-    if not posixpath.isabs(value) or any(char in value for char in "\n\r\0"):
+    if not posixpath.isabs(value):
         raise Invalid(f"{value!r} must be an absolute path on the controller")
     return posixpath.normpath(value)
 
 
-def package(value: str) -> str:
-    if not PACKAGE_RE.fullmatch(value) or "\n" in value:
-        raise Invalid(
-            f"{value!r} is not a pip requirement specifier such as 'guestbook==1.2.0' "
-            "(options such as --index-url belong in the virtualenv role's variables)"
-        )
-    return value
-
-
-def extra(value: str) -> str:
-    if not EXTRA_RE.fullmatch(value):
-        raise Invalid(f"{value!r} is not the name of an extra such as 'postgres'")
-    return value
+extra = pattern(r"[A-Za-z0-9][A-Za-z0-9._-]*", "is not the name of an extra such as 'postgres'")
 
 
 def relative(value: str) -> str:
@@ -99,7 +85,7 @@ FIELDS = [
         "names; 1 to 32 characters C([a-z0-9_]), starting with a letter.",
         REQUIRED,
         app_name,
-        hint="the app's identifier, such as guestbook",
+        hint="give the app's identifier, such as guestbook",
     ),
     Field(
         "source",
@@ -113,14 +99,14 @@ FIELDS = [
         "package",
         "str",
         "A pip requirement specifier to install instead of a copied source tree.",
-        rule=package,
+        rule=partial(pip_requirement, form="specifier"),
     ),
     Field(
         "extras",
         "list",
         "Extras of the project to install (C(postgres) gives C(.[postgres])).",
         [],
-        each(extra),
+        Each(extra),
         elements="str",
     ),
     Field(
@@ -148,11 +134,11 @@ FIELDS = [
     Field("group", "str", "The app's group.", rule=account),
     Field("python", "str", "The interpreter the venv is made from.", rule=absolute_path),
     Field("server_name", "str", "The virtual host name (lower-cased).", rule=host_name),
-    Field("server_aliases", "list", "More host names.", [], each(host_name), elements="str"),
+    Field("server_aliases", "list", "More host names.", [], Each(host_name), elements="str"),
     Field("default_server", "bool", "Answer requests for host names no app claims.", False),
     Field("mount", "str", "URL path the app is mounted at.", "/", mount),
     Field("static", "list", "Directories the front server serves itself.", [], elements="dict"),
-    Field("environment", "dict", "Environment variables for the app.", {}, environment),
+    Field("environment", "dict", "Environment variables for the app.", {}, ENVIRONMENT),
     Field("database", "raw", "The app's PostgreSQL database."),
     Field(
         "health_check",

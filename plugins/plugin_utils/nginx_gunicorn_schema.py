@@ -15,38 +15,44 @@ here has made it inert there: host names, URL paths and file paths are of a fixe
 gunicorn settings are written as Python literals (:func:`python_value`), and the raw nginx
 lines an operator adds (``extra_nginx_directives``) are one simple directive each.
 
-Generic rules that ``schema`` lacks are written here: :func:`nginx_size`, :func:`ip_list`,
-:func:`gunicorn_bind`, :func:`nginx_directive`, :func:`python_name`, :func:`python_value` and
-:func:`pip_version`.
+The mechanics - resolving the fields and the role-wide variables, each element of a list
+named, text on one line, the app being checked (``schema.Entry``), the writable directories -
+are schema's; the rules only this role needs are here: :func:`nginx_size`, :func:`ip_list`,
+:func:`gunicorn_bind`, :func:`nginx_directive`, :func:`python_name` and :func:`python_value`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 import keyword
 import math
 import posixpath
 import re
-from typing import Any, Callable
+from functools import partial
+from typing import Any
 
 from ansible_collections.wsgistack.deploy.plugins.plugin_utils.schema import (
+    ENVIRONMENT,
     REQUIRED,
+    Each,
+    Entries,
+    Entry,
     Field,
     Invalid,
+    Parts,
     Problems,
     absolute_path,
     account,
     app_name,
     at_least,
-    each,
-    environment,
     health_path,
     host_name,
     one_of,
+    pattern,
+    pip_requirement,
     port,
     python_callable,
-    resolve,
+    resolve_variables,
     typed,
     url_path,
 )
@@ -67,7 +73,6 @@ __all__ = [
     "ip_list",
     "nginx_directive",
     "nginx_size",
-    "pip_version",
     "python_name",
     "python_value",
     "settings_lines",
@@ -80,33 +85,26 @@ LOGLEVELS = ("debug", "info", "warning", "error", "critical")
 WORKERS_UNSET = " (or leave it unset: CPU cores + 1 with gthread, else 2 * CPU cores + 1)"
 LOOPBACK_NAMES = ("localhost",)
 
-SIZE_RE = re.compile(r"^[0-9]+[kKmMgG]?$")
-PYTHON_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-VERSION_RE = re.compile(r"^[0-9]+(\.[0-9]+)*((a|b|rc)[0-9]+)?(\.post[0-9]+)?(\.dev[0-9]+)?$")
-BIND_TCP_RE = re.compile(r"^(\[(?P<v6>[^\]]*)\]|(?P<host>[^:\[\]]+)):(?P<port>[0-9]{1,5})$")
-SOCKET_FILE_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
+BIND_TCP_RE = re.compile(r"(\[(?P<v6>[^\]]*)\]|(?P<host>[^:\[\]]+)):(?P<port>[0-9]{1,5})")
+SOCKET_FILE_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+
+POSITIVE = at_least(1, "; set a number >= 1")
+ZERO_OR_MORE = at_least(0, "; set a number >= 0 (0 turns it off)")
 
 
 # Rules this role needs that schema does not have. Each takes the typed value and returns
 # its normal form, or raises Invalid with the problem and the fix.
 
-
-def positive(hint: str = "") -> Callable[[int], int]:
-    return at_least(1, f"; set a number >= 1{hint}")
-
-
-def zero_or_more(value: int) -> int:
-    return at_least(0, "; set a number >= 0 (0 turns it off)")(value)
+_size = pattern(
+    r"[0-9]+[kKmMgG]?",
+    "is not an nginx size; give a number of bytes with an optional k, m or g "
+    "(such as 10m or 1g; 0 for no limit)",
+)
 
 
 def nginx_size(value: str) -> str:
     """A size as nginx reads it (client_max_body_size): digits and an optional k, m or g."""
-    if not SIZE_RE.fullmatch(value):
-        raise Invalid(
-            f"{value!r} is not an nginx size; give a number of bytes with an optional k, m or g "
-            "(such as 10m or 1g; 0 for no limit)"
-        )
-    return value.lower()
+    return _size(value).lower()
 
 
 def ip_list(value: str) -> str:
@@ -178,14 +176,9 @@ def nginx_directive(value: str) -> str:
 
     The operator's deliberate escape hatch into the server block: what the directive does is
     the operator's choice (and nginx -t checks it), but it stays one directive - one line, no
-    block, balanced quotes, one ';' at the end.
+    block, balanced quotes, one ';' at the end (one line: the element is text).
     """
     text = value.strip(" ")
-    if any(ord(char) < 32 or ord(char) == 127 for char in text):
-        raise Invalid(
-            f"{value!r} contains a line break or another control character; give one "
-            "directive per list item"
-        )
     if "{" in text or "}" in text:
         raise Invalid(
             f"{value!r} contains {{ or }}; give one simple directive per list item (such as "
@@ -220,14 +213,12 @@ def nginx_directive(value: str) -> str:
     return text
 
 
-def python_name(value: str) -> str:
-    """A gunicorn setting's name, written as a Python assignment: an identifier, no keyword."""
-    if not PYTHON_NAME_RE.fullmatch(value) or keyword.iskeyword(value):
-        raise Invalid(
-            f"{value!r} is not a gunicorn setting name; give a Python name of A-Z a-z 0-9 _ "
-            "(such as preload_app or worker_connections)"
-        )
-    return value
+# A gunicorn setting's name, written as a Python assignment: an identifier, no keyword.
+python_name = pattern(
+    rf"(?!(?:{'|'.join(keyword.kwlist)})\Z)[A-Za-z_][A-Za-z0-9_]*",
+    "is not a gunicorn setting name; give a Python name of A-Z a-z 0-9 _ "
+    "(such as preload_app or worker_connections)",
+)
 
 
 def python_value(value: Any) -> Any:
@@ -264,21 +255,54 @@ def settings_lines(settings: dict[str, Any]) -> list[str]:
     return [f"{name} = {settings[name]!r}" for name in sorted(settings)]
 
 
-def pip_version(value: str) -> str:
-    """A release version pip installs (name==version)."""
-    if not VERSION_RE.fullmatch(value):
-        raise Invalid(f"{value!r} is not a release version; give one such as 27.0.1")
-    return value
+class Settings(Parts):
+    """gunicorn's settings: each name a :func:`python_name` (a problem named ``field``), each
+    value a :func:`python_value` (named ``field.<name>``)."""
+
+    def apply(self, value: Any, spec: Field, name: str, problems: Problems) -> Any:
+        settings = problems.check(name, typed, value, "dict")
+        if settings is None:
+            return None
+        before = len(problems.lines)
+        out: dict[str, Any] = {}
+        for key, item in settings.items():
+            setting = problems.check(name, python_name, key if isinstance(key, str) else str(key))
+            if setting is not None:
+                out[setting] = problems.check(f"{name}.{setting}", python_value, item)
+        return out if len(problems.lines) == before else None
 
 
-def _hostish(value: str) -> str:
-    return host_name(value, catch_all=True)
+class StaticLocations(Entries):
+    """Static locations: each a url and a path, never the app's own '/', each url once."""
+
+    def apply(self, value: Any, spec: Field, name: str, problems: Problems) -> Any:
+        locations = self.entries(value, name, problems)
+        if locations is None:
+            return None
+        before = len(problems.lines)
+        seen: dict[str, int] = {}
+        for index, location in enumerate(locations):
+            if location is None:
+                continue
+            where = f"{name}[{index}].url"
+            if location["url"] == "/":
+                problems.add(
+                    where,
+                    "'/' is where nginx passes requests to the app; serve static files under a "
+                    "prefix such as /static",
+                )
+            elif location["url"] in seen:
+                problems.add(
+                    where,
+                    f"{location['url']!r} is the url of [{seen[location['url']]}] too; give each "
+                    "static location a url of its own",
+                )
+            seen.setdefault(location["url"], index)
+        return locations if None not in locations and len(problems.lines) == before else None
 
 
 # The fields. APP_FIELDS are the keys of an app; those in ROLE_WIDE have a role-wide
 # variable nginx_gunicorn_<key> (whose default is the field's); the others are the app's own.
-# A list field's rule applies to each element (ELEMENT_RULES), so that check() names each
-# bad element.
 
 STATIC_FIELDS = [
     Field(
@@ -298,12 +322,6 @@ STATIC_FIELDS = [
         hint="give the absolute directory nginx serves it from, such as /srv/app/static",
     ),
 ]
-
-ELEMENT_RULES: dict[str, Callable[[Any], Any]] = {
-    "writable_paths": absolute_path,
-    "server_names": _hostish,
-    "extra_nginx_directives": nginx_directive,
-}
 
 APP_FIELDS = [
     Field(
@@ -335,14 +353,14 @@ APP_FIELDS = [
     Field("create_user", "bool", "Create the group and system user.", True),
     Field("chdir", "str", "Directory gunicorn changes to; null leaves /.", None, absolute_path),
     Field(
-        "environment", "dict", "Environment variables of the app (never shown).", {}, environment
+        "environment", "dict", "Environment variables of the app (never shown).", {}, ENVIRONMENT
     ),
     Field(
         "writable_paths",
         "list",
         "Directories the app may write to.",
         [],
-        each(ELEMENT_RULES["writable_paths"]),
+        Each(absolute_path),
         elements="str",
     ),
     Field("sandbox", "bool", "systemd sandboxing of the service.", True),
@@ -359,23 +377,21 @@ APP_FIELDS = [
         "int",
         "Worker processes; null: 2 * cores + 1, cores + 1 with gthread.",
         None,
-        positive(WORKERS_UNSET),
+        at_least(1, "; set a number >= 1" + WORKERS_UNSET),
     ),
     Field("worker_class", "str", "sync, gthread or gevent.", "sync", one_of(*WORKER_CLASSES)),
-    Field("threads", "int", "Threads per worker; null: 4 with gthread, else 1.", None, positive()),
-    Field("timeout", "int", "Seconds a silent worker lives.", 30, positive()),
-    Field(
-        "graceful_timeout", "int", "Seconds workers get to finish on reload/stop.", 30, positive()
-    ),
-    Field("keepalive", "int", "Seconds gunicorn keeps an idle connection.", 5, positive()),
+    Field("threads", "int", "Threads per worker; null: 4 with gthread, else 1.", None, POSITIVE),
+    Field("timeout", "int", "Seconds a silent worker lives.", 30, POSITIVE),
+    Field("graceful_timeout", "int", "Seconds workers get to finish on reload/stop.", 30, POSITIVE),
+    Field("keepalive", "int", "Seconds gunicorn keeps an idle connection.", 5, POSITIVE),
     Field(
         "max_requests",
         "int",
         "Requests after which a worker is replaced; 0 never.",
         10000,
-        zero_or_more,
+        ZERO_OR_MORE,
     ),
-    Field("max_requests_jitter", "int", "Random 0..N added to max_requests.", 1000, zero_or_more),
+    Field("max_requests_jitter", "int", "Random 0..N added to max_requests.", 1000, ZERO_OR_MORE),
     Field(
         "forwarded_allow_ips",
         "str",
@@ -385,13 +401,15 @@ APP_FIELDS = [
     ),
     Field("access_log", "bool", "gunicorn's own access log.", False),
     Field("loglevel", "str", "gunicorn's error log level.", "info", one_of(*LOGLEVELS)),
-    Field("settings", "dict", "More gunicorn settings, written as Python literals.", {}),
+    Field(
+        "settings", "dict", "More gunicorn settings, written as Python literals.", {}, Settings()
+    ),
     Field(
         "server_names",
         "list",
         "nginx server_names; _ for none.",
         ["_"],
-        each(ELEMENT_RULES["server_names"]),
+        Each(partial(host_name, catch_all=True)),
         elements="str",
     ),
     Field("listen", "int", "HTTP port of the nginx server.", 80, port),
@@ -400,25 +418,32 @@ APP_FIELDS = [
     Field("tls_listen", "int", "HTTPS port when tls_cert is set.", 443, port),
     Field("tls_cert", "str", "Certificate (chain) file on the host.", None, absolute_path),
     Field("tls_key", "str", "Private key file on the host.", None, absolute_path),
-    Field("static", "list", "Static locations nginx serves: url and path.", [], elements="dict"),
+    Field(
+        "static",
+        "list",
+        "Static locations nginx serves: url and path.",
+        [],
+        StaticLocations(tuple(STATIC_FIELDS)),
+        elements="dict",
+    ),
     Field("client_max_body_size", "str", "Largest request body nginx accepts.", "10m", nginx_size),
-    Field("proxy_connect_timeout", "int", "Seconds nginx waits to connect.", 5, positive()),
+    Field("proxy_connect_timeout", "int", "Seconds nginx waits to connect.", 5, POSITIVE),
     Field(
         "proxy_read_timeout",
         "int",
         "Seconds nginx waits for gunicorn; null: timeout + 5.",
         None,
-        positive(),
+        POSITIVE,
     ),
     Field(
-        "upstream_keepalive", "int", "Idle upstream connections per nginx worker.", 16, zero_or_more
+        "upstream_keepalive", "int", "Idle upstream connections per nginx worker.", 16, ZERO_OR_MORE
     ),
     Field(
         "extra_nginx_directives",
         "list",
         "Raw simple directives in the server block.",
         [],
-        each(ELEMENT_RULES["extra_nginx_directives"]),
+        Each(nginx_directive),
         elements="str",
     ),
     Field(
@@ -435,16 +460,17 @@ APP_ONLY = frozenset({"name", "venv", "module", "user", "group", "bind", "defaul
 ROLE_WIDE = frozenset(f.name for f in APP_FIELDS) - APP_ONLY
 
 # Variables of the role that are not app keys.
+PIP_VERSION = partial(pip_requirement, form="version")
 ROLE_FIELDS = [
-    Field("gunicorn_version", "str", "gunicorn version pip installs.", "27.0.1", pip_version),
-    Field("gevent_version", "str", "gevent version for gevent workers.", "26.9.0", pip_version),
+    Field("gunicorn_version", "str", "gunicorn version pip installs.", "27.0.1", PIP_VERSION),
+    Field("gevent_version", "str", "gevent version for gevent workers.", "26.9.0", PIP_VERSION),
     Field("remove_default_site", "bool", "Remove the distribution's default site.", True),
     Field(
         "health_check_timeout",
         "int",
         "Seconds an app has to pass its health check.",
         30,
-        positive(),
+        POSITIVE,
     ),
 ]
 
@@ -455,91 +481,6 @@ FIELDS = {f.name: f for f in APP_FIELDS}
 
 
 # The check.
-
-
-def _environment(value: Any, where: str, problems: Problems) -> None:
-    """Every problem of an environment mapping; its values are never shown (secrets)."""
-    if value is None:
-        return
-    if not isinstance(value, dict):
-        problems.add(
-            where,
-            f"expected a mapping of variable names to values, got a {type(value).__name__}",
-        )
-        return
-    for key, text in value.items():
-        problems.check(where, environment, {key: text})
-
-
-def _static(entries: list, where: str, problems: Problems) -> list[dict] | None:
-    out: list[dict] = []
-    seen: dict[str, int] = {}
-    for index, entry in enumerate(entries):
-        name = f"{where}[{index}]"
-        before = len(problems.lines)
-        location = resolve(entry, STATIC_FIELDS, name, problems)
-        if len(problems.lines) > before:
-            continue
-        if location["url"] == "/":
-            problems.add(
-                f"{name}.url",
-                "'/' is where nginx passes requests to the app; serve static files under a "
-                "prefix such as /static",
-            )
-        elif location["url"] in seen:
-            problems.add(
-                f"{name}.url",
-                f"{location['url']!r} is the url of [{seen[location['url']]}] too; give each "
-                "static location a url of its own",
-            )
-        seen.setdefault(location["url"], index)
-        out.append(location)
-    return out if len(out) == len(entries) else None
-
-
-def _settings(settings: dict, where: str, problems: Problems) -> dict | None:
-    out: dict[str, Any] = {}
-    for key, value in settings.items():
-        name = problems.check(where, python_name, key if isinstance(key, str) else str(key))
-        if name is None:
-            continue
-        before = len(problems.lines)
-        literal = problems.check(f"{where}.{name}", python_value, value)
-        if len(problems.lines) == before:
-            out[name] = literal
-    return out if len(out) == len(settings) else None
-
-
-def _elements(values: list, rule: Callable[[Any], Any], where: str, problems: Problems):
-    out = [problems.check(f"{where}[{index}]", rule, value) for index, value in enumerate(values)]
-    return out if None not in out else None
-
-
-def _deep(name: str, value: Any, where: str, problems: Problems) -> Any:
-    """The rules within a list or mapping field, each element named on its own."""
-    if value is None:
-        return None
-    if name in ELEMENT_RULES:
-        return _elements(value, ELEMENT_RULES[name], where, problems)
-    if name == "static":
-        return _static(value, where, problems)
-    if name == "settings":
-        return _settings(value, where, problems)
-    return value
-
-
-DEEP = frozenset(ELEMENT_RULES) | {"static", "settings"}
-# In the order of the fields, so that the problems come in the same order on every run.
-DEEP_ORDER = [f.name for f in APP_FIELDS if f.name in DEEP]
-
-
-def _shallow(fields: list[Field]) -> list[Field]:
-    """The fields as resolve() checks them: deep ones typed only, the environment left out."""
-    return [
-        dataclasses.replace(f, rule=None) if f.name in DEEP else f
-        for f in fields
-        if f.name != "environment"
-    ]
 
 
 def _coerce(given: dict) -> dict:
@@ -555,13 +496,7 @@ def _role_wide(role_wide: dict, problems: Problems) -> dict[str, Any]:
     unknown = sorted(set(role_wide) - {f.name for f in fields})
     if unknown:
         raise ValueError(f"role_wide: unknown options {unknown}")
-    values = _coerce(role_wide)
-    fallback = {f.name: (PREFIX + f.name, values.get(f.name)) for f in fields}
-    resolved = resolve({}, _shallow(fields), APPS_VARIABLE, problems, fallback)
-    for name in DEEP_ORDER:
-        resolved[name] = _deep(name, resolved[name], PREFIX + name, problems)
-    _environment(role_wide.get("environment"), PREFIX + "environment", problems)
-    return resolved
+    return resolve_variables(_coerce(role_wide), fields, PREFIX, problems)
 
 
 def _loopback(host: str) -> bool:
@@ -580,54 +515,7 @@ def _unspecified(host: str) -> bool:
         return False
 
 
-class _App:
-    """One app being checked: its resolved values and where each came from."""
-
-    def __init__(
-        self, index: int, given: dict, role: dict, role_given: set[str], problems: Problems
-    ) -> None:
-        self.index = index
-        self.where = f"{APPS_VARIABLE}[{index}]"
-        self.given = {key for key, value in given.items() if value is not None}
-        self.role_given = role_given
-        self.problems = problems
-        fallback = {name: (PREFIX + name, role[name]) for name in ROLE_WIDE if name in role}
-        values = _coerce({key: value for key, value in given.items() if key != "environment"})
-        known = {f.name for f in APP_FIELDS}
-        self.values = resolve(
-            {k: v for k, v in values.items() if k in known},
-            _shallow(APP_FIELDS),
-            self.where,
-            problems,
-            fallback,
-        )
-        unknown = sorted(str(key) for key in given if key not in known)
-        if unknown:
-            problems.add(self.where, f"unknown keys {unknown}; the known keys are {sorted(known)}")
-        for name in DEEP_ORDER:
-            if name in self.given:
-                self.values[name] = _deep(name, self.values[name], self.src(name), problems)
-        if "environment" in self.given:
-            _environment(given["environment"], self.src("environment"), problems)
-
-    def is_set(self, key: str) -> bool:
-        """Whether the app or the role-wide variable gives the key (valid or not)."""
-        return key in self.given or (key in ROLE_WIDE and key in self.role_given)
-
-    def src(self, key: str) -> str:
-        """The variable a value came from: the app's key, or the role-wide variable."""
-        if key in self.given or key not in ROLE_WIDE:
-            return f"{self.where}.{key}"
-        return PREFIX + key
-
-    def __getitem__(self, key: str) -> Any:
-        return self.values[key]
-
-    def add(self, key: str, message: str) -> None:
-        self.problems.add(self.src(key), message)
-
-
-def _defaults(app: _App, vcpus: int) -> None:
+def _defaults(app: Entry, vcpus: int) -> None:
     """The defaults that depend on other fields (or on the host)."""
     values, name = app.values, app["name"]
     gthread = app["worker_class"] == "gthread"
@@ -652,20 +540,20 @@ def _defaults(app: _App, vcpus: int) -> None:
         values["proxy_read_timeout"] = app["timeout"] + 5
 
 
-def _gunicorn_rules(app: _App) -> None:
+def _gunicorn_rules(app: Entry) -> None:
     """The rules between the gunicorn fields of one app."""
     threads, name = app["threads"], app["name"]
     if threads is not None and threads > 1 and app["worker_class"] == "sync":
         app.add(
             "threads",
-            f"{threads} with worker_class sync ({app.src('worker_class')}); set "
+            f"{threads} with worker_class sync ({app.source('worker_class')}); set "
             f"{app.where}.worker_class to gthread (gunicorn would switch silently) or threads "
             "to 1",
         )
     if threads is not None and threads > 1 and app["worker_class"] == "gevent":
         app.add(
             "threads",
-            f"{threads} with worker_class gevent ({app.src('worker_class')}); gevent ignores "
+            f"{threads} with worker_class gevent ({app.source('worker_class')}); gevent ignores "
             "threads, set threads to 1",
         )
     bind = app["bind"]
@@ -682,41 +570,53 @@ def _gunicorn_rules(app: _App) -> None:
     if tcp and allowed is not None and "*" in allowed.split(",") and not _loopback(tcp[0]):
         app.add(
             "forwarded_allow_ips",
-            f"'*' trusts every address while gunicorn listens on {bind} ({app.src('bind')}), "
+            f"'*' trusts every address while gunicorn listens on {bind} ({app.source('bind')}), "
             "which others than nginx can reach; list nginx's address(es) instead, or bind to "
             "127.0.0.1 or a unix socket",
         )
 
 
-def _nginx_rules(app: _App) -> None:
+def _nginx_rules(app: Entry, role_given: set[str]) -> None:
     """The rules between the nginx fields of one app."""
     if app["server_names"] == []:
         app.add("server_names", "empty; give at least one name (_ matches any)")
-    cert_set, key_set = app.is_set("tls_cert"), app.is_set("tls_key")
+    # Whether the app or the role-wide variable gives the key (valid or not).
+    cert_set, key_set = (
+        key in app.given or (key in ROLE_WIDE and key in role_given)
+        for key in ("tls_cert", "tls_key")
+    )
     if cert_set != key_set:
         missing, present = ("tls_key", "tls_cert") if cert_set else ("tls_cert", "tls_key")
         app.add(
             missing,
-            f"unset while {app.src(present)} is set; set both (TLS) or neither (plain HTTP)",
+            f"unset while {app.source(present)} is set; set both (TLS) or neither (plain HTTP)",
         )
     listen, tls_listen = app["listen"], app["tls_listen"]
     if app["tls_cert"] is not None and listen is not None and listen == tls_listen:
         app.add(
             "tls_listen",
-            f"{tls_listen} is the port of {app.src('listen')} too; the HTTP port redirects to "
+            f"{tls_listen} is the port of {app.source('listen')} too; the HTTP port redirects to "
             "the HTTPS one, use two ports",
         )
 
 
-def _ports(app: _App) -> set[int]:
+def _writable_rules(app: Entry) -> None:
+    """The app never writes its own venv or code, nor a directory of the system."""
+    code = [("venv", app["venv"], False, False)] if app["venv"] else []
+    if app["chdir"]:
+        code.append(("the code directory", app["chdir"], True, True))
+    app.check_writable("writable_paths", code, "its own code or venv")
+
+
+def _ports(app: Entry) -> set[int]:
     ports = {app["listen"]}
     if app["tls_cert"] is not None:
         ports.add(app["tls_listen"])
     return {p for p in ports if p is not None}
 
 
-def _unique_names(apps: list[_App]) -> None:
-    names: dict[str, _App] = {}
+def _unique_names(apps: list[Entry]) -> None:
+    names: dict[str, Entry] = {}
     for app in apps:
         name = app["name"]
         if name is not None and name in names:
@@ -728,10 +628,10 @@ def _unique_names(apps: list[_App]) -> None:
         names.setdefault(name, app)
 
 
-def _unique_servers(apps: list[_App]) -> None:
+def _unique_servers(apps: list[Entry]) -> None:
     """A server name, and the default server, belong to one app per port."""
-    servers: dict[tuple[int, str], _App] = {}
-    defaults: dict[int, _App] = {}
+    servers: dict[tuple[int, str], Entry] = {}
+    defaults: dict[int, Entry] = {}
     for app in apps:
         ports = sorted(_ports(app))
         seen: set[str] = set()
@@ -759,8 +659,8 @@ def _unique_servers(apps: list[_App]) -> None:
                 )
 
 
-def _unique_binds(apps: list[_App]) -> None:
-    binds: list[tuple[tuple[str, int], _App]] = []
+def _unique_binds(apps: list[Entry]) -> None:
+    binds: list[tuple[tuple[str, int], Entry]] = []
     for app in apps:
         bind = app["bind"]
         tcp = _tcp_bind(bind) if bind and not bind.startswith("unix:") else None
@@ -778,6 +678,32 @@ def _unique_binds(apps: list[_App]) -> None:
         binds.append((tcp, app))
 
 
+# How a failed health check shows the end of the app's journal.
+JOURNAL_TAIL = ("--lines", "25", "--no-pager", "--output", "short-iso")
+
+
+def _health_checks(apps: list[dict]) -> list[dict]:
+    """What wsgistack.deploy.health_check asks of each app that has a health check: its path
+    through nginx (HTTPS with TLS), its first server name, and its journal on failure."""
+    checks = []
+    for app in apps:
+        if not app["health_check"]:
+            continue
+        tls = app["tls_cert"] is not None
+        scheme, number = ("https", app["tls_listen"]) if tls else ("http", app["listen"])
+        unit = f"gunicorn-{app['name']}"
+        checks.append(
+            {
+                "name": app["name"],
+                "url": f"{scheme}://127.0.0.1:{number}{app['health_check']}",
+                "host": app["server_names"][0],
+                "log_command": ["journalctl", "--unit", f"{unit}.service", *JOURNAL_TAIL],
+                "log_title": f"journalctl --unit {unit}",
+            }
+        )
+    return checks
+
+
 def check(apps: Any, role_wide: dict, vcpus: Any = 1) -> dict[str, Any]:
     """Every problem of ``apps`` (nginx_gunicorn_apps), and the apps resolved.
 
@@ -788,7 +714,8 @@ def check(apps: Any, role_wide: dict, vcpus: Any = 1) -> dict[str, Any]:
     The result: ``errors``, one line per problem, ``<variable>: <problem>; <fix>``; and when
     there are none, ``apps`` (each app with every key resolved, without the environment, plus
     ``settings_lines``), ``venv_requests`` (for venv_facts) and ``wanted_packages`` (the app
-    server packages and versions for each app's venv). With errors, those are empty.
+    server packages and versions for each app's venv) and ``health_checks`` (what
+    wsgistack.deploy.health_check asks after a run). With errors, those are empty.
     """
     if not isinstance(role_wide, dict):
         raise TypeError(f"role_wide: expected a mapping, got a {type(role_wide).__name__}")
@@ -799,29 +726,35 @@ def check(apps: Any, role_wide: dict, vcpus: Any = 1) -> dict[str, Any]:
     problems = Problems()
     role = _role_wide(role_wide, problems)
     role_given = {key for key, value in role_wide.items() if value is not None}
-    checked: list[_App] = []
+    checked: list[Entry] = []
     if apps is None:
         apps = []
     if not isinstance(apps, list):
         problems.add(APPS_VARIABLE, f"expected a list of apps, got a {type(apps).__name__}")
         apps = []
+    fallback = {name: (PREFIX + name, role[name]) for name in ROLE_WIDE}
     for index, given in enumerate(apps):
+        where = f"{APPS_VARIABLE}[{index}]"
         if not isinstance(given, dict):
-            problems.add(
-                f"{APPS_VARIABLE}[{index}]",
-                f"expected a mapping (one app), got a {type(given).__name__}",
-            )
+            problems.add(where, f"expected a mapping (one app), got a {type(given).__name__}")
             continue
-        app = _App(index, given, role, role_given, problems)
+        app = Entry(where, _coerce(given), APP_FIELDS, problems, fallback)
         _defaults(app, cpus)
         _gunicorn_rules(app)
-        _nginx_rules(app)
+        _nginx_rules(app, role_given)
+        _writable_rules(app)
         checked.append(app)
     _unique_names(checked)
     _unique_servers(checked)
     _unique_binds(checked)
     if problems:
-        return {"errors": problems.lines, "apps": [], "venv_requests": [], "wanted_packages": {}}
+        return {
+            "errors": problems.lines,
+            "apps": [],
+            "venv_requests": [],
+            "wanted_packages": {},
+            "health_checks": [],
+        }
 
     resolved = []
     for app in checked:
@@ -847,4 +780,5 @@ def check(apps: Any, role_wide: dict, vcpus: Any = 1) -> dict[str, Any]:
             }
             for app in resolved
         },
+        "health_checks": _health_checks(resolved),
     }

@@ -11,7 +11,9 @@ The rules do more than check types: nothing from an inventory reaches nginx, Apa
 or pg_hba syntax unless a rule here has proven it inert there. Each rule returns the value in
 its one normal form (host names lower-cased, paths normalised) or raises :class:`Invalid`
 with the problem and the fix; :func:`resolve` collects every problem of a mapping, each named
-by its field, so that a check reports them all at once.
+by its field, so that a check reports them all at once. Text is one line everywhere
+(:func:`typed`); a rule whose message tells no fix gets its field's ``hint`` as the fix; a
+rule over a value's parts (:class:`Each`, :class:`Entries`) names each bad part.
 """
 
 from __future__ import annotations
@@ -36,13 +38,28 @@ class Field:
     type: str  # str, int, bool, list, dict, raw (argument_specs' names)
     doc: str
     default: Any = None
-    rule: Callable[[Any], Any] | None = None
+    rule: Callable[[Any], Any] | Parts | None = None
     elements: str | None = None  # the type of a list's elements
-    hint: str = ""  # what to give, in the message for a required field left out
+    # What to give: the message for a required field left out, and the fix of a message of
+    # the rule that tells none.
+    hint: str = ""
+    # '' is no value: the field is unset (its role-wide value or its default applies), as
+    # when a template gives default('').
+    optional: bool = False
 
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
+
+    def unset(self, value: Any) -> bool:
+        return value is None or (self.optional and value == "")
+
+
+def with_fix(message: str, fix: str) -> str:
+    """``message`` ending in ``; <fix>``, unless it tells a fix itself ('; ', 'such as')."""
+    if not fix or "; " in message or "such as" in message:
+        return message
+    return f"{message}; {fix}"
 
 
 @dataclass
@@ -54,16 +71,23 @@ class Problems:
     def add(self, where: str, message: str) -> None:
         self.lines.append(f"{where}: {message}")
 
-    def check(self, where: str, rule: Callable[..., Any], value: Any, *args: Any) -> Any:
-        """``rule(value, *args)``, or None with the problem recorded."""
+    def check(
+        self, where: str, rule: Callable[..., Any], value: Any, *args: Any, fix: str = ""
+    ) -> Any:
+        """``rule(value, *args)``, or None with the problem (and ``fix``) recorded."""
         try:
             return rule(value, *args)
         except Invalid as problem:
-            self.add(where, str(problem))
+            self.add(where, with_fix(str(problem), fix))
             return None
 
     def __bool__(self) -> bool:
         return bool(self.lines)
+
+
+# A line break or another control character (C0, DEL, C1) and the Unicode line and paragraph
+# separators: never in a value that reaches a configuration file.
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _bool(value: Any) -> bool:
@@ -81,9 +105,13 @@ def _int(value: Any) -> int:
 
 
 def _str(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    raise Invalid(f"expected a string, got {value!r}")
+    if not isinstance(value, str):
+        raise Invalid(f"expected a string, got {value!r}")
+    if CONTROL_RE.search(value):
+        raise Invalid(
+            f"{value!r} contains a line break or another control character; give it on one line"
+        )
+    return value
 
 
 def _dict(value: Any) -> dict:
@@ -105,7 +133,8 @@ def typed(value: Any, kind: str, elements: str | None = None) -> Any:
     """``value`` as a value of argument_specs type ``kind``, or :class:`Invalid`.
 
     Strict where YAML and Jinja are loose: a bool is only true or false (the string 'false'
-    is refused, not taken as true); an int is an int or a string of digits, never a bool.
+    is refused, not taken as true); an int is an int or a string of digits, never a bool; a
+    str is one line, without a control character.
     """
     if kind != "list":
         return TYPES[kind](value)
@@ -118,6 +147,110 @@ def typed(value: Any, kind: str, elements: str | None = None) -> Any:
         except Invalid as problem:
             raise Invalid(f"[{index}] {problem}") from None
     return out
+
+
+class Parts:
+    """A rule over the parts of a value (a list's elements, a mapping's entries).
+
+    :func:`resolve` hands it the field's whole value, untyped: :meth:`apply` checks the type
+    and every part, names each problem by its part and returns the normal form, or None when
+    a part is bad.
+    """
+
+    def apply(self, value: Any, spec: Field, name: str, problems: Problems) -> Any:
+        raise NotImplementedError
+
+
+# A mapping's key that may be part of a problem's name (field.key).
+PLAIN_KEY_RE = re.compile(r"[a-z][a-z0-9-]{0,63}")
+
+
+@dataclass(frozen=True)
+class Each(Parts):
+    """``rule`` for every element of a list, or every entry of a mapping, each on its own.
+
+    A list's element is typed as the field's ``elements`` and named ``field[index]``. A
+    ``keyed`` mapping's entry is ``rule(key, value)``, named ``field.key`` (``field`` when the
+    key is no plain name); another mapping's entry is ``rule({key: value})``, which returns its
+    normal entries, named ``field``. ``expected``, what the value must be, makes a value of
+    another type named by its type only: the value may hold secrets.
+    """
+
+    rule: Callable[..., Any]
+    keyed: bool = False
+    expected: str = ""
+
+    def apply(self, value: Any, spec: Field, name: str, problems: Problems) -> Any:
+        container = {"dict": dict, "list": list}.get(spec.type, object)
+        if self.expected and not isinstance(value, container):
+            problems.add(
+                name,
+                f"expected {self.expected}, got a {type(value).__name__} (not shown: it may hold "
+                "secrets)",
+            )
+            return None
+        value = problems.check(name, typed, value, spec.type)
+        if value is None:
+            return None
+        before = len(problems.lines)
+        if isinstance(value, list):
+            out: Any = [
+                self._element(f"{name}[{index}]", item, spec, problems)
+                for index, item in enumerate(value)
+            ]
+        elif self.keyed:
+            out = {
+                key: problems.check(
+                    f"{name}.{key}"
+                    if isinstance(key, str) and PLAIN_KEY_RE.fullmatch(key)
+                    else name,
+                    self._keyed,
+                    key,
+                    item,
+                    fix=spec.hint,
+                )
+                for key, item in value.items()
+            }
+        else:
+            out = {}
+            for key, item in value.items():
+                out.update(problems.check(name, self.rule, {key: item}, fix=spec.hint) or {})
+        return out if len(problems.lines) == before else None
+
+    def _keyed(self, key: Any, item: Any) -> Any:
+        """``rule(key, item)``, a key of text on one line as any text."""
+        return self.rule(typed(key, "str") if isinstance(key, str) else key, item)
+
+    def _element(self, where: str, item: Any, spec: Field, problems: Problems) -> Any:
+        before = len(problems.lines)
+        item = problems.check(where, typed, item, spec.elements or "raw")
+        if len(problems.lines) > before:
+            return None
+        return problems.check(where, self.rule, item, fix=spec.hint)
+
+
+@dataclass(frozen=True)
+class Entries(Parts):
+    """A list of mappings, each resolved against ``fields`` and named ``field[index]``."""
+
+    fields: tuple[Field, ...]
+
+    def apply(self, value: Any, spec: Field, name: str, problems: Problems) -> Any:
+        entries = self.entries(value, name, problems)
+        return None if entries is None or None in entries else entries
+
+    def entries(self, value: Any, name: str, problems: Problems) -> list[dict | None] | None:
+        """Each entry resolved, or None where it has a problem (None if ``value`` is no list of
+        mappings)."""
+        value = problems.check(name, typed, value, "list", "dict")
+        if value is None:
+            return None
+        out: list[dict | None] = []
+        for index, item in enumerate(value):
+            before = len(problems.lines)
+            entry = resolve(item, list(self.fields), f"{name}[{index}]", problems)
+            out.append(entry if len(problems.lines) == before else None)
+        return out
 
 
 def resolve(
@@ -144,34 +277,104 @@ def resolve(
     out: dict[str, Any] = {}
     for spec in fields:
         value, name = given.get(spec.name), f"{where}.{spec.name}"
-        if value is None and fallback and spec.name in fallback:
+        if spec.unset(value) and fallback and spec.name in fallback:
             name, value = fallback[spec.name]
-        if value is None:
+        if spec.unset(value):
             if spec.required:
                 problems.add(name, f"required: {spec.hint}" if spec.hint else "required")
                 out[spec.name] = None
                 continue
             value = spec.default
-            if value is None:
-                out[spec.name] = None
+            if spec.unset(value):
+                out[spec.name] = value
                 continue
+        if isinstance(spec.rule, Parts):
+            out[spec.name] = spec.rule.apply(value, spec, name, problems)
+            continue
         value = problems.check(name, typed, value, spec.type, spec.elements)
         if value is not None and spec.rule is not None:
-            value = problems.check(name, spec.rule, value)
+            value = problems.check(name, spec.rule, value, fix=spec.hint)
         out[spec.name] = value
     return out
 
 
+def resolve_variables(
+    values: dict[str, Any], fields: list[Field], prefix: str, problems: Problems
+) -> dict[str, Any]:
+    """A role's variables ``<prefix><field>``, ``values`` by field name: each checked and
+    normalised (its default where it is unset), a problem named by its variable."""
+    fallback = {spec.name: (prefix + spec.name, values.get(spec.name)) for spec in fields}
+    return resolve({}, fields, prefix, problems, fallback)
+
+
+class Entry:
+    """One entry of a list variable being checked (an app): what it gives, its values resolved
+    against ``fields`` - a key it leaves unset takes the role-wide value of ``fallback`` - and
+    the variable each value came from, which a problem names."""
+
+    def __init__(
+        self,
+        where: str,
+        given: dict,
+        fields: list[Field],
+        problems: Problems,
+        fallback: dict[str, tuple[str, Any]] | None = None,
+    ) -> None:
+        self.where = where
+        self.problems = problems
+        self.fallback = fallback or {}
+        specs = {spec.name: spec for spec in fields}
+        # The keys the entry sets (not null; not '' where '' is unset).
+        self.given = {
+            key: value
+            for key, value in given.items()
+            if value is not None and not (key in specs and specs[key].unset(value))
+        }
+        self.values = resolve(given, fields, where, problems, self.fallback)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def source(self, key: str) -> str:
+        """The variable ``key``'s value came from: the entry's own, or the role-wide one."""
+        if key not in self.given and key in self.fallback:
+            return self.fallback[key][0]
+        return f"{self.where}.{key}"
+
+    def add(self, key: str, message: str) -> None:
+        self.problems.add(self.source(key) if key else self.where, message)
+
+    def check_writable(self, key: str, code: list[tuple[str, str, bool, bool]], own: str) -> None:
+        """Every directory of the list ``key`` that the app may write, by :func:`writable_dir`
+        (``code`` and ``own`` as it takes them), each problem named by its index."""
+        data = f"/var/lib/{self.values.get('name') or 'app'}"
+        for index, path in enumerate(self.values.get(key) or []):
+            where = f"{self.source(key)}[{index}]"
+            self.problems.check(where, writable_dir, path, code, data, own)
+
+
 # Rules. Each takes the typed value and returns its normal form, or raises Invalid.
 
-NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-ACCOUNT_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
-LABEL_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-URL_PATH_RE = re.compile(r"^/[A-Za-z0-9._~/-]*$")
-PATH_RE = re.compile(r"^/[A-Za-z0-9._+@~/-]*$")
-ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-DOTTED_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$", re.ASCII)
-CALLABLE_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\(\))?$", re.ASCII)
+
+def pattern(regex: str, message: str, flags: int = 0) -> Callable[[str], str]:
+    """A rule: the whole value matches ``regex``, else ``'<value>' <message>``.
+
+    Compiled once, read with ``fullmatch``: a ``^...$`` pattern read with ``re.match`` would
+    take 'x\\n' for 'x' (``$`` also matches before a final line break).
+    """
+    compiled = re.compile(regex, flags)
+
+    def rule(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise Invalid(f"{value!r} {message}")
+        return value
+
+    return rule
+
+
+LABEL_RE = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+URL_PATH_RE = re.compile(r"/[A-Za-z0-9._~/-]*")
+PATH_RE = re.compile(r"/[A-Za-z0-9._+@~/-]*")
 
 # Accounts of the distributions and of the daemons the collection runs: an app that ran as one
 # of them would share its files and processes (www-data's: every site's). Names of the form
@@ -236,24 +439,26 @@ SYSTEM_ACCOUNTS = frozenset(
 )
 
 
-def app_name(value: str) -> str:
-    """An app's identifier: its user, unit, vhost, directory and database names derive from it."""
-    if not NAME_RE.fullmatch(value):
-        raise Invalid(
-            f"{value!r} is not an app name: a lower-case letter, then up to 31 of a-z 0-9 _ "
-            "(it names the app's user, unit, site and directories)"
-        )
-    return value
+# An app's identifier: its user, unit, vhost, directory and database names derive from it.
+app_name = pattern(
+    r"[a-z][a-z0-9_]{0,31}",
+    "is not an app name: a lower-case letter, then up to 31 of a-z 0-9 _ "
+    "(it names the app's user, unit, site and directories)",
+)
+_account_name = pattern(
+    r"[a-z_][a-z0-9_-]{0,31}",
+    "is not a user or group name: a lower-case letter or _, then up to 31 of a-z 0-9 _ -",
+)
 
 
-def account(value: str) -> str:
-    """A user or group name for an app: valid for useradd and not a system account."""
-    if value == "0" or not ACCOUNT_RE.fullmatch(value):
-        raise Invalid(
-            f"{value!r} is not a user or group name: a lower-case letter or _, then up to 31 "
-            "of a-z 0-9 _ -"
-        )
-    if value in SYSTEM_ACCOUNTS or value.startswith("systemd-"):
+def account(value: str, *, system: bool = False) -> str:
+    """A user or group name, valid for useradd: for an app, never a system account.
+
+    ``system`` lets a system account pass: the name of an existing account the role only
+    names (an admin's login, the admins' group), which no app runs as.
+    """
+    _account_name(value)
+    if not system and (value in SYSTEM_ACCOUNTS or value.startswith("systemd-")):
         raise Invalid(
             f"{value!r} is not allowed: it is a system account; the app must run as its own "
             "unprivileged user and group (leave them unset for the app's name)"
@@ -261,11 +466,12 @@ def account(value: str) -> str:
     return value
 
 
-def host_name(value: str, *, catch_all: bool = False) -> str:
+def host_name(value: str, *, catch_all: bool = False, wildcard: bool = True) -> str:
     """A host name as nginx's server_name and Apache's ServerName/ServerAlias read it.
 
     Lower-cased (DNS names are not case-sensitive, so neither is uniqueness); a leading
-    ``*.`` wildcard is kept; ``_`` (nginx's "no name") only where ``catch_all`` allows it.
+    ``*.`` wildcard is kept, unless ``wildcard`` is false (Apache's ServerName: one host);
+    ``_`` (nginx's "no name") only where ``catch_all`` allows it.
     """
     name = value.lower().rstrip(".") if value not in ("", ".") else value
     if catch_all and name == "_":
@@ -275,6 +481,11 @@ def host_name(value: str, *, catch_all: bool = False) -> str:
         raise Invalid(
             f"{value!r} is not a host name: dot-separated labels of a-z 0-9 and inner -, "
             "optionally starting with '*.' (such as app.example.com or *.example.com)"
+        )
+    if not wildcard and name.startswith("*."):
+        raise Invalid(
+            f"{value!r} is a wildcard; ServerName is one host name (such as app.example.com), "
+            "put wildcards in server_aliases"
         )
     return name
 
@@ -320,21 +531,63 @@ def absolute_path(value: str) -> str:
     return posixpath.normpath(value)
 
 
+def within(path: str, root: str) -> bool:
+    """``path`` is ``root`` or below it (both normalised)."""
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
 def inside(path: str, root: str) -> str:
     """``path`` (relative to ``root``, or absolute) normalised, refused when it leaves ``root``."""
     joined = posixpath.normpath(posixpath.join(root, path))
-    if joined != root and not joined.startswith(root.rstrip("/") + "/"):
+    if not within(joined, root):
         raise Invalid(f"{path!r} leads outside {root}; give a path inside it")
     return absolute_path(joined)
 
 
-def env_name(value: str) -> str:
-    if not ENV_NAME_RE.fullmatch(value):
+# Directories of the system an app never writes (the roles create a writable directory owned
+# by the app's user): these and every directory above them ...
+SYSTEM_DIRS = frozenset(
+    [
+        *("/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32"),
+        *("/media", "/mnt", "/opt", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/usr"),
+        *("/var", "/var/cache", "/var/lib", "/var/log", "/var/spool", "/var/www"),
+        *("/tmp", "/var/tmp"),  # noqa: S108 - refused, not used
+    ]
+)
+# ... and, for these, every directory below them too (an app's data goes below the others,
+# such as /var/lib/<name>).
+SYSTEM_TREES = ("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32",
+                "/proc", "/root", "/sbin", "/sys", "/usr", "/var/spool")  # fmt: skip
+
+
+def writable_dir(path: str, code: list[tuple[str, str, bool, bool]], data: str, own: str) -> str:
+    """A directory an app may write: never its own code, nor a directory of the system.
+
+    ``code`` holds ``(what, directory, itself, below)`` for what the app runs from (its venv,
+    its code directories): refused is a directory above it, the directory itself unless
+    ``itself``, and one below it unless ``below``. ``data`` is the directory the fix suggests
+    (/var/lib/<name>), ``own`` what the app never writes ("its own code or venv").
+    """
+    for what, protected, itself, below in code:
+        above = within(protected, path) and (path != protected or not itself)
+        if above or (not below and within(path, protected)):
+            raise Invalid(
+                f"{path} would let the app write {what} {protected}; the app never writes "
+                f"{own} - give a directory of its data, such as {data}"
+            )
+    system = next((tree for tree in SYSTEM_TREES if within(path, tree)), None)
+    if system or path in SYSTEM_DIRS:
         raise Invalid(
-            f"{value!r} is not an environment variable name: letters, digits and _, "
-            "not starting with a digit"
+            f"{path} would let the app write the system directory {system or path}; the app "
+            f"never writes the system's directories - give a directory of its data, such as {data}"
         )
-    return value
+    return path
+
+
+env_name = pattern(
+    r"[A-Za-z_][A-Za-z0-9_]*",
+    "is not an environment variable name: letters, digits and _, not starting with a digit",
+)
 
 
 def environment(value: dict) -> dict[str, str]:
@@ -356,20 +609,21 @@ def environment(value: dict) -> dict[str, str]:
     return out
 
 
-def python_callable(value: str) -> str:
-    """A WSGI callable: 'package.module:app', or an app factory 'package.module:create_app()'."""
-    if not CALLABLE_RE.fullmatch(value):
-        raise Invalid(
-            f"{value!r} is not 'package.module:callable' (such as 'guestbook.wsgi:application') "
-            "or an app factory 'package.module:create_app()'"
-        )
-    return value
+# An environment field's rule: every variable checked on its own, none shown.
+ENVIRONMENT = Each(environment, expected="a mapping of variable names to values")
 
-
-def dotted(value: str) -> str:
-    if not DOTTED_RE.fullmatch(value):
-        raise Invalid(f"{value!r} is not a dotted Python module name such as 'mysite.settings'")
-    return value
+# A WSGI callable: 'package.module:app', or an app factory 'package.module:create_app()'.
+python_callable = pattern(
+    r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\(\))?",
+    "is not 'package.module:callable' (such as 'guestbook.wsgi:application') "
+    "or an app factory 'package.module:create_app()'",
+    re.ASCII,
+)
+dotted = pattern(
+    r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*",
+    "is not a dotted Python module name such as 'mysite.settings'",
+    re.ASCII,
+)
 
 
 def one_of(*choices: str) -> Callable[[Any], Any]:
@@ -396,16 +650,31 @@ def port(value: int) -> int:
     return value
 
 
-def each(rule: Callable[[Any], Any]) -> Callable[[list], list]:
-    """A rule for every element of a list; the message names the element's index."""
+# What pip installs, by the form a role takes it in. None starts with '-': pip would read an
+# option (--index-url, -r, -e).
+PIP_FORMS = {
+    # A release version alone: the role names the project (gunicorn==<version>).
+    "version": pattern(
+        r"[0-9]+(\.[0-9]+)*((a|b|rc)[0-9]+)?(\.post[0-9]+)?(\.dev[0-9]+)?",
+        "is not a release version; give one such as 27.0.1",
+    ),
+    # A project's name, its extras and version clauses: never a URL or a path.
+    "name": pattern(
+        r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?(?:\[[A-Za-z0-9._,-]+\])?"
+        r"(?:(?:===|==|!=|~=|>=|<=|>|<)[A-Za-z0-9.*+!_-]+"
+        r"(?:,(?:===|==|!=|~=|>=|<=|>|<)[A-Za-z0-9.*+!_-]+)*)?",
+        "is not a pip requirement of a name and optional versions, such as mod_wsgi==5.0.2",
+        re.ASCII,
+    ),
+    # Any requirement specifier: also a URL after '@' and environment markers after ';'.
+    "specifier": pattern(
+        r"[A-Za-z0-9][A-Za-z0-9._\-\[\],<>=!~*;:@/+ '\"]*",
+        "is not a pip requirement specifier such as 'guestbook==1.2.0' "
+        "(options such as --index-url belong in the virtualenv role's variables)",
+    ),
+}
 
-    def rules(values: list) -> list:
-        out = []
-        for index, value in enumerate(values):
-            try:
-                out.append(rule(value))
-            except Invalid as problem:
-                raise Invalid(f"[{index}] {problem}") from None
-        return out
 
-    return rules
+def pip_requirement(value: str, *, form: str = "name") -> str:
+    """A requirement pip installs, in ``form`` (a key of :data:`PIP_FORMS`); never an option."""
+    return PIP_FORMS[form](value)

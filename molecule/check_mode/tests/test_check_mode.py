@@ -20,17 +20,15 @@ changes made on purpose (a file, a user, a directory in /var).
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import evidence
 import pytest
+from playbook_run import Run, ansible_playbook
 
 SCENARIO = Path(__file__).resolve().parents[1]
 REPO = SCENARIO.parents[1]
@@ -106,82 +104,11 @@ STACKS = {
 # ------------------------------------------------------------------ running a playbook
 
 
-def tool(name: str) -> str:
-    """An Ansible CLI from the running interpreter's environment, else from PATH."""
-    beside = Path(sys.executable).parent / name
-    found = str(beside) if beside.exists() else shutil.which(name)
-    assert found, f"{name} not found next to {sys.executable} or on PATH"
-    return found
-
-
-class Run:
-    """One ansible-playbook run, read from the ansible.posix.json callback's report."""
-
-    def __init__(self, process: subprocess.CompletedProcess) -> None:
-        self.rc = process.returncode
-        self.stderr = process.stderr
-        try:
-            self.report = json.loads(process.stdout)
-        except ValueError:
-            self.report = {"plays": [], "stats": {}, "raw_stdout": process.stdout[-4000:]}
-        self.stats = self.report.get("stats", {})
-        self.ran: set[str] = set()
-        self.changed: set[str] = set()
-        self.failures: list[str] = []
-        self.lines: dict[str, list[str]] = {}  # role -> its "check mode:" lines
-        for play in self.report["plays"]:
-            for task in play["tasks"]:
-                name = task["task"]["name"]
-                for result in task["hosts"].values():
-                    if not result.get("skipped"):
-                        self.ran.add(name)
-                    if result.get("changed"):
-                        self.changed.add(name)
-                    self._collect(name, result)
-                    msg = result.get("msg")
-                    if isinstance(msg, str) and msg.startswith("check mode:"):
-                        role = name.split(" : ")[0].removeprefix("wsgistack.deploy.")
-                        self.lines.setdefault(role, []).append(msg)
-
-    def _collect(self, name: str, result: Any) -> None:
-        """The failure messages of a result and of its loop items."""
-        if isinstance(result, dict):
-            if result.get("failed") or result.get("unreachable"):
-                msg = result.get("msg", "")
-                text = " ".join(map(str, msg)) if isinstance(msg, list) else str(msg)
-                self.failures.append(f"{name}: {text}")
-            for item in result.get("results", []):
-                self._collect(name, item)
-
-    def summary(self) -> str:
-        return (
-            f"rc={self.rc} stats={self.stats}\nfailures:\n"
-            + "\n".join(self.failures or ["(none)"])
-            + "\ncheck-mode lines:\n"
-            + json.dumps(self.lines, indent=1)
-            + f"\nstderr (end):\n{self.stderr[-2000:]}"
-            + "\nstdout (end):\n"
-            + self.report.get("raw_stdout", "(the JSON report)")
-        )
-
-
-def ansible_playbook(playbook: Path, *args: str, tmp_path: Path) -> Run:
-    """Run a playbook against this scenario's inventory as a user would, reporting in JSON."""
-    config = tmp_path / "ansible.cfg"
-    config.write_text(
-        "[defaults]\n"
-        "stdout_callback = ansible.posix.json\n"
-        "interpreter_python = auto_silent\n"
-        "retry_files_enabled = False\n"
-    )
-    env = {key: value for key, value in os.environ.items() if key != "ANSIBLE_CALLBACKS_ENABLED"}
-    env.update(ANSIBLE_CONFIG=str(config), ANSIBLE_NOCOLOR="1")
-    inventory = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "inventory")
-    command = [tool("ansible-playbook"), "-i", str(inventory), str(playbook), *args]
-    process = subprocess.run(
-        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=2400, check=False
-    )
-    return Run(process)
+def check_run(playbook: Path, *args: str, tmp_path: Path) -> Run:
+    """Run a playbook against this scenario's inventory, from a copy of it in tmp_path."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"], "inventory"), inventory)
+    return ansible_playbook(inventory, playbook, *args, timeout=2400)
 
 
 # ------------------------------------------------------------------ the host's state
@@ -238,20 +165,18 @@ def changes(host, before: dict[str, set[str]]) -> dict[str, Any]:
 def test_check_mode_on_a_fresh_host_runs_to_the_end(host, tmp_path, stack):
     expected = STACKS[stack]
     before = snapshot(host)
-    run = ansible_playbook(
-        REPO / "playbooks" / f"{stack}.yml", "--check", "--diff", tmp_path=tmp_path
-    )
+    run = check_run(REPO / "playbooks" / f"{stack}.yml", "--check", "--diff", tmp_path=tmp_path)
     assert run.rc == 0, run.summary()
     assert run.stats, run.summary()
     for name, stats in run.stats.items():
         assert stats["failures"] == 0 and stats["unreachable"] == 0, f"{name}: {run.summary()}"
-    missing = [task for task in expected["changed"] if task not in run.changed]
+    missing = [task for task in expected["changed"] if task not in run.changed_tasks]
     assert not missing, f"not predicted as changes: {missing}\n{run.summary()}"
-    skipped = [task for task in expected["ran"] if task not in run.ran]
+    skipped = [task for task in expected["ran"] if task not in run.tasks_run]
     assert not skipped, f"checks that did not run in check mode: {skipped}\n{run.summary()}"
     # One line per role (per venv for virtualenv), naming what is not predicted and why.
-    assert sorted(run.lines) == sorted(expected["roles"]), run.summary()
-    for role, lines in run.lines.items():
+    assert sorted(run.check_lines) == sorted(expected["roles"]), run.summary()
+    for role, lines in run.check_lines.items():
         assert len(lines) == (len(APPS) if role == "virtualenv" else 1), (role, lines)
         for line in lines:
             assert "not predicted" in line, (role, line)
@@ -262,21 +187,21 @@ def test_check_mode_on_a_fresh_host_runs_to_the_end(host, tmp_path, stack):
 
 def test_the_roles_on_their_own_run_in_check_mode(host, tmp_path):
     before = snapshot(host)
-    run = ansible_playbook(SCENARIO / "standalone.yml", "--check", "--diff", tmp_path=tmp_path)
+    run = check_run(SCENARIO / "standalone.yml", "--check", "--diff", tmp_path=tmp_path)
     assert run.rc == 0, run.summary()
     assert run.stats, run.summary()  # the loop below checks every host of the recap: not none
     for name, stats in run.stats.items():
         assert stats["failures"] == 0 and stats["unreachable"] == 0, f"{name}: {run.summary()}"
-    assert sorted(run.lines) == ["postgres_pghba", "virtualenv"], run.summary()
-    assert "PostgreSQL is not installed yet" in run.lines["postgres_pghba"][0]
-    assert "/opt/standalone/venv does not exist yet" in run.lines["virtualenv"][0]
-    assert "wsgistack.deploy.virtualenv : Create the venv" in run.changed, run.summary()
+    assert sorted(run.check_lines) == ["postgres_pghba", "virtualenv"], run.summary()
+    assert "PostgreSQL is not installed yet" in run.check_lines["postgres_pghba"][0]
+    assert "/opt/standalone/venv does not exist yet" in run.check_lines["virtualenv"][0]
+    assert "wsgistack.deploy.virtualenv : Create the venv" in run.changed_tasks, run.summary()
     assert changes(host, before) == {}, f"check mode changed the host: {run.summary()}"
 
 
 def test_check_mode_still_refuses_a_venv_nothing_would_make(host, tmp_path):
     before = snapshot(host)
-    run = ansible_playbook(SCENARIO / "missing_venv.yml", "--check", tmp_path=tmp_path)
+    run = check_run(SCENARIO / "missing_venv.yml", "--check", tmp_path=tmp_path)
     assert run.rc != 0, run.summary()
     message = " ".join(" ".join(failure.split()) for failure in run.failures)
     assert (
@@ -284,7 +209,9 @@ def test_check_mode_still_refuses_a_venv_nothing_would_make(host, tmp_path):
         "bin/python). Create the virtualenv with the app installed first" in message
     ), run.summary()
     # Refused in the preflight: nothing was even predicted.
-    assert "wsgistack.deploy.nginx_gunicorn : Install nginx (Debian)" not in run.ran, run.summary()
+    assert "wsgistack.deploy.nginx_gunicorn : Install nginx (Debian)" not in run.tasks_run, (
+        run.summary()
+    )
     assert changes(host, before) == {}
 
 

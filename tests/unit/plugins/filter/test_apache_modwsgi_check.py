@@ -46,6 +46,7 @@ PLATFORM = {
     "apache_group": "www-data",
     "socket_prefix_default": "/run/apache2/wsgi",
     "site_prefix": "",
+    "log_dir": "/var/log/apache2",
 }
 SECRET = "s3cret-Value-never-shown"  # noqa: S105 - a test value that must never be printed
 APPS = "apache_modwsgi_apps"
@@ -831,13 +832,23 @@ def _role_wide_cases():
         ),
         (
             {"admin_group": "root"},
-            "apache_modwsgi_admin_group: 'root' is not a group for the admins: a lower-case "
-            "letter or _, then up to 31 of a-z 0-9 _ - (not root); or '' for none",
+            "apache_modwsgi_admin_group: root is the superuser's group; give a group of the "
+            "people who deploy",
         ),
         (
+            {"admin_group": "Admins"},
+            "apache_modwsgi_admin_group: "
+            + fixed(
+                refused(account, "Admins"),
+                "give the group of the people who deploy, or '' for none",
+            ),
+        ),
+        # An existing group or login the role only names may be a system account's.
+        ({"admin_group": "adm", "admin_users": ["daemon"]}, None),
+        (
             {"admin_group": "www", "admin_users": ["alice", "Bob"]},
-            "apache_modwsgi_admin_users[1]: 'Bob' is not a user name: a lower-case letter or _, "
-            "then up to 31 of a-z 0-9 _ -",
+            "apache_modwsgi_admin_users[1]: "
+            + fixed(refused(account, "Bob"), "give the login name of an existing user"),
         ),
         (
             {"server_tokens": "Full OS"},

@@ -30,7 +30,6 @@ from ansible_collections.wsgistack.deploy.plugins.plugin_utils.nginx_gunicorn_sc
     ip_list,
     nginx_directive,
     nginx_size,
-    pip_version,
     python_name,
     python_value,
 )
@@ -55,11 +54,22 @@ def resolved(apps, vcpus=2, **role_wide):
     return result["apps"]
 
 
-def said(rule, value, *args):
-    """What a rule of schema.py says about a value it refuses."""
+def said(rule, value, *args, fix=""):
+    """What a rule of schema.py says about a value it refuses (with the field's fix, its hint,
+    when the rule tells none)."""
     with pytest.raises(schema.Invalid) as caught:
         rule(value, *args)
-    return str(caught.value)
+    return schema.with_fix(str(caught.value), fix)
+
+
+def one_line(value):
+    """What schema says about text with a line break, whatever the field."""
+    return said(schema.typed, value, "str")
+
+
+NAME_FIX = "give the app's name, such as guestbook"
+VENV_FIX = "give the absolute path of the app's virtualenv, such as /srv/guestbook/venv"
+STATIC_PATH_FIX = "give the absolute directory nginx serves it from, such as /srv/app/static"
 
 
 def test_registered():
@@ -96,6 +106,7 @@ def test_no_apps_is_fine():
         "apps": [],
         "venv_requests": [],
         "wanted_packages": {},
+        "health_checks": [],
     }
 
 
@@ -275,6 +286,7 @@ def test_with_errors_nothing_is_resolved():
         "apps": [],
         "venv_requests": [],
         "wanted_packages": {},
+        "health_checks": [],
     }
 
 
@@ -332,7 +344,7 @@ def test_every_problem_is_reported_at_once():
         f"nginx_gunicorn_workers: 0 is below 1; set a number >= 1{WORKERS_UNSET}",
         "nginx_gunicorn_apps[0].module: " + said(schema.python_callable, "guestbook.wsgi"),
         "nginx_gunicorn_apps[0].user: " + said(schema.account, "root"),
-        "nginx_gunicorn_apps[1].venv: " + said(schema.absolute_path, "opt/venv"),
+        "nginx_gunicorn_apps[1].venv: " + said(schema.absolute_path, "opt/venv", fix=VENV_FIX),
         "nginx_gunicorn_apps[1].threads: 4 with worker_class sync "
         "(nginx_gunicorn_apps[1].worker_class); set nginx_gunicorn_apps[1].worker_class to "
         "gthread (gunicorn would switch silently) or threads to 1",
@@ -355,8 +367,8 @@ def test_problems_within_lists_and_mappings_come_in_the_order_of_the_fields():
             )
         ]
     ) == [
-        f"nginx_gunicorn_apps[0].workers: 0 is below 1; set a number >= 1{WORKERS_UNSET}",
         "nginx_gunicorn_apps[0].writable_paths[0]: " + said(schema.absolute_path, "tmp"),
+        f"nginx_gunicorn_apps[0].workers: 0 is below 1; set a number >= 1{WORKERS_UNSET}",
         "nginx_gunicorn_apps[0].settings: 'a b' is not a gunicorn setting name; give a Python "
         "name of A-Z a-z 0-9 _ (such as preload_app or worker_connections)",
         "nginx_gunicorn_apps[0].server_names[0]: " + said(schema.host_name, "a b"),
@@ -381,10 +393,10 @@ def test_every_bad_element_of_a_list_is_reported():
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
-        ("name", "Guestbook", said(schema.app_name, "Guestbook")),
-        ("name", "guestbook-tls", said(schema.app_name, "guestbook-tls")),
-        ("venv", "opt/venv", said(schema.absolute_path, "opt/venv")),
-        ("venv", "/opt/../etc", said(schema.absolute_path, "/opt/../etc")),
+        ("name", "Guestbook", said(schema.app_name, "Guestbook", fix=NAME_FIX)),
+        ("name", "guestbook-tls", said(schema.app_name, "guestbook-tls", fix=NAME_FIX)),
+        ("venv", "opt/venv", said(schema.absolute_path, "opt/venv", fix=VENV_FIX)),
+        ("venv", "/opt/../etc", said(schema.absolute_path, "/opt/../etc", fix=VENV_FIX)),
         ("module", "guestbook.wsgi", said(schema.python_callable, "guestbook.wsgi")),
         ("module", "os:system('x')", said(schema.python_callable, "os:system('x')")),
         ("user", "www-data", said(schema.account, "www-data")),
@@ -561,7 +573,8 @@ def test_static_entries_need_a_url_path_and_an_absolute_path():
         "nginx_gunicorn_apps[0].static[0].url: " + said(schema.url_path, "/s/ { } location /x"),
         "nginx_gunicorn_apps[0].static[1].path: required: give the absolute directory nginx "
         "serves it from, such as /srv/app/static",
-        "nginx_gunicorn_apps[0].static[2].path: " + said(schema.absolute_path, "files"),
+        "nginx_gunicorn_apps[0].static[2].path: "
+        + said(schema.absolute_path, "files", fix=STATIC_PATH_FIX),
         "nginx_gunicorn_apps[0].static[3]: unknown keys ['expires']; the known keys are "
         "['path', 'url']",
     ]
@@ -679,16 +692,8 @@ def test_simple_directives_pass(directive):
 @pytest.mark.parametrize(
     ("directive", "message"),
     [
-        (
-            "add_header X 1;\nlocation /x { }",
-            "'add_header X 1;\\nlocation /x { }' contains a line break or another control "
-            "character; give one directive per list item",
-        ),
-        (
-            "add_header X 1;\r",
-            "'add_header X 1;\\r' contains a line break or another control character; give one "
-            "directive per list item",
-        ),
+        ("add_header X 1;\nlocation /x { }", one_line("add_header X 1;\nlocation /x { }")),
+        ("add_header X 1;\r", one_line("add_header X 1;\r")),
         (
             "} location /x { return 200 owned;",
             "'} location /x { return 200 owned;' contains { or }; give one simple directive per "
@@ -744,10 +749,11 @@ def test_environment_problems_never_show_a_value():
 def test_an_environment_that_is_not_a_mapping_is_not_shown():
     assert errors([app(environment=f"DB_URL={SECRET}")]) == [
         "nginx_gunicorn_apps[0].environment: expected a mapping of variable names to values, "
-        "got a str"
+        "got a str (not shown: it may hold secrets)"
     ]
     assert errors([app()], environment=[SECRET]) == [
-        "nginx_gunicorn_environment: expected a mapping of variable names to values, got a list"
+        "nginx_gunicorn_environment: expected a mapping of variable names to values, got a list "
+        "(not shown: it may hold secrets)"
     ]
 
 
@@ -961,16 +967,17 @@ def test_a_path_cannot_reach_into_a_unit_or_server(key, value):
         given.setdefault("tls_cert", "/c.pem")
         given.setdefault("tls_key", "/c.key")
         given[key] = value
-    assert errors([given]) == [
-        f"nginx_gunicorn_apps[0].{key}: " + said(schema.absolute_path, value)
-    ]
+    if "\n" in value:
+        message = one_line(value)
+    else:
+        message = said(schema.absolute_path, value, fix=VENV_FIX if key == "venv" else "")
+    assert errors([given]) == [f"nginx_gunicorn_apps[0].{key}: {message}"]
 
 
 def test_user_and_module_cannot_reach_into_the_unit():
     assert errors([app(user="app\nUser=root", module="m:app\nExecStartPre=/bin/sh")]) == [
-        "nginx_gunicorn_apps[0].module: "
-        + said(schema.python_callable, "m:app\nExecStartPre=/bin/sh"),
-        "nginx_gunicorn_apps[0].user: " + said(schema.account, "app\nUser=root"),
+        "nginx_gunicorn_apps[0].module: " + one_line("m:app\nExecStartPre=/bin/sh"),
+        "nginx_gunicorn_apps[0].user: " + one_line("app\nUser=root"),
     ]
 
 
@@ -978,7 +985,7 @@ def test_a_size_and_an_address_list_cannot_add_directives():
     assert errors(
         [app(client_max_body_size="1m; return 200 x", forwarded_allow_ips='127.0.0.1"\nx="')]
     ) == [
-        "nginx_gunicorn_apps[0].forwarded_allow_ips: " + said(ip_list, '127.0.0.1"\nx="'),
+        "nginx_gunicorn_apps[0].forwarded_allow_ips: " + one_line('127.0.0.1"\nx="'),
         "nginx_gunicorn_apps[0].client_max_body_size: " + said(nginx_size, "1m; return 200 x"),
     ]
 
@@ -1015,5 +1022,5 @@ def test_own_rules_return_the_normal_form():
     assert nginx_directive(" gzip on; ") == "gzip on;"
     assert python_name("preload_app") == "preload_app"
     assert python_value((1, "a", {"k": [True, None]})) == [1, "a", {"k": [True, None]}]
-    assert pip_version("27.0.1") == "27.0.1"
-    assert pip_version("24.1rc1") == "24.1rc1"
+    assert schema.pip_requirement("27.0.1", form="version") == "27.0.1"
+    assert schema.pip_requirement("24.1rc1", form="version") == "24.1rc1"

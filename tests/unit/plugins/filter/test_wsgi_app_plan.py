@@ -292,7 +292,7 @@ def test_two_apps_are_independent():
         ([app(name="Guest-Book")], {}, "wsgi_app_plan: wsgistack_apps[0].name: 'Guest-Book' "
          "is not an app name: a lower-case letter, then up to 31 of a-z 0-9 _ (it names the "
          "app's user, unit, site and directories)"),
-        ([app(name=None)], {}, "wsgi_app_plan: wsgistack_apps[0].name: required: the app's "
+        ([app(name=None)], {}, "wsgi_app_plan: wsgistack_apps[0].name: required: give the app's "
          "identifier, such as guestbook"),
         ([app(user="root")], {}, "wsgi_app_plan: wsgistack_apps[0].user: 'root' is not allowed: "
          "it is a system account; the app must run as its own unprivileged user and group "
@@ -381,7 +381,7 @@ def test_two_apps_are_independent():
         ([app(server_name="x.example; return 200 owned; #")], {}, "wsgi_app_plan: "
          "wsgistack_apps[0].server_name: 'x.example; return 200 owned; #' is not a host name"),
         ([app(server_aliases=["ok.test", "_"])], {}, "wsgi_app_plan: "
-         "wsgistack_apps[0].server_aliases: [1] '_' is not a host name"),
+         "wsgistack_apps[0].server_aliases[1]: '_' is not a host name"),
         ([app(default_server="false")], {}, "wsgi_app_plan: wsgistack_apps[0].default_server: "
          "expected true or false, got 'false'"),
         ([app(package="--index-url=http://evil/ guestbook", source=None, static=None)], {},
