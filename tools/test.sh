@@ -53,7 +53,7 @@ record() { # record NAME STATUS [SECONDS LOG]: a container job's seconds and log
 # The lines of a failed job's log that say why, in the summary at the end of the output.
 why() { # why LOG
   grep -E -A3 '^fatal: |^failed: |^\[ERROR\]|^E +|Executed: Failed' "$1" | head -n 60 |
-    cut -c1-400 | sed 's/^/      /'
+    sed 's/\x1b\[[0-9;]*m//g; s/^/      /' | cut -c1-400
 }
 
 stage_lint() {

@@ -16,7 +16,10 @@ description:
   - An app that does not answer in time fails the task. The message names each such app, the
     request and what came back (the status and the start of the body, or why nothing came),
     and RV(logs) holds the end of each failed app's log, read with its O(checks[].log_command)
-    (the journal of its app server unit, or its error log), so the run shows why.
+    (the journal of its app server unit, or its error log), so the run shows why. It holds
+    the last O(log_lines) lines, after the error lines that came before them. A server that
+    keeps failing to start repeats the same long traceback, so the line that says why (for
+    gunicorn, the one naming the attribute it did not find) is often above the last lines.
   - One module call for every app and every retry, instead of a task per app that retries one
     module call a second; both app server roles use it.
 attributes:
@@ -47,13 +50,20 @@ options:
         type: str
       log_command:
         description: The command (an argument list) whose output is the end of the app's log,
-          run only when the app fails.
+          run only when the app fails. Give it more lines than O(log_lines), a few hundred,
+          for the error lines are looked for in the lines before the last O(log_lines).
         type: list
         elements: str
         default: []
       log_title:
         description: How RV(logs) names that log (C(journalctl --unit gunicorn-<name>)).
         type: str
+  log_lines:
+    description: How many of the last lines of a failed app's log RV(logs) shows, after at most
+      O(log_lines) earlier lines that look like errors (with C(error), C(exception), C(fatal),
+      C(failed) or C(traceback) in them, or an Apache message code such as C(AH00526)).
+    type: int
+    default: 25
   via:
     description: The front server, for the messages (C(through nginx)).
     type: str
@@ -81,7 +91,7 @@ EXAMPLES = r"""
       - name: guestbook
         url: http://127.0.0.1:80/health
         host: guestbook.example.com
-        log_command: [journalctl, --unit, gunicorn-guestbook.service, --lines, "25", --no-pager]
+        log_command: [journalctl, --unit, gunicorn-guestbook.service, --lines, "300", --no-pager]
         log_title: journalctl --unit gunicorn-guestbook
 """
 
@@ -92,12 +102,19 @@ apps:
   type: dict
   sample: {guestbook: {status: 200, seconds: 0.4, ok: true}}
 logs:
-  description: For each app that failed, by name, its log title and the last lines of its log.
+  description: For each app that failed, by name, its log title, the earlier error lines and the
+    last lines of its log.
   returned: when an app failed
   type: dict
-  sample: {guestbook: ["journalctl --unit gunicorn-guestbook:", "... Worker failed to boot."]}
+  sample:
+    guestbook:
+      - "journalctl --unit gunicorn-guestbook, earlier error lines:"
+      - "... [ERROR] Failed to find attribute 'no_such_app' in 'guestbook.wsgi'."
+      - "journalctl --unit gunicorn-guestbook, last lines:"
+      - "... Reason: App failed to load."
 """
 
+import re
 import ssl
 import threading
 import time
@@ -161,6 +178,17 @@ def problem(check, result, via):
     return f"{check['name']}: GET {path} through {via}{host} answered {came}"
 
 
+ERROR_LINE = re.compile(r"error|exception|fatal|failed|traceback|\bAH\d{5}:", re.IGNORECASE)
+
+
+def excerpt(title, lines, last):
+    """A log's last ``last`` lines, after at most ``last`` earlier lines that look like errors."""
+    head, tail = lines[:-last], lines[-last:]
+    earlier = [line for line in head if ERROR_LINE.search(line)][-last:]
+    shown = [f"{title}, earlier error lines:", *earlier] if earlier else []
+    return [*shown, f"{title}, last lines:" if earlier else f"{title}:", *tail]
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
@@ -177,12 +205,15 @@ def main():
                 },
             },
             "via": {"type": "str", "default": "the front server"},
+            "log_lines": {"type": "int", "default": 25},
             "timeout": {"type": "int", "default": 30},
             "request_timeout": {"type": "int", "default": 10},
         },
         supports_check_mode=True,
     )
     checks = module.params["checks"]
+    if module.params["log_lines"] < 1:
+        module.fail_json(msg="health_check: log_lines must be 1 or more")
     if module.check_mode or not checks:
         module.exit_json(changed=False, apps={})
     deadline = time.monotonic() + module.params["timeout"]
@@ -208,9 +239,12 @@ def main():
         title = check.get("log_title") or " ".join(check["log_command"])
         if check["log_command"]:
             rc, out, err = module.run_command(check["log_command"])
-            unread = [f"(could not read it: {err.strip()})"]
-            lines = (out or err).splitlines() if rc == 0 else unread
-            logs[check["name"]] = [f"{title}:", *lines]
+            if rc == 0:
+                logs[check["name"]] = excerpt(
+                    title, (out or err).splitlines(), module.params["log_lines"]
+                )
+            else:
+                logs[check["name"]] = [f"{title}:", f"(could not read it: {err.strip()})"]
     via = module.params["via"]
     module.fail_json(
         msg=" ".join(problem(check, results[check["name"]], via) + "." for check in failed)

@@ -23,6 +23,10 @@ line, the app being checked (``schema.Entry``), the writable directories - are s
 the rules only this role needs are here: :func:`proxy_upstream`, :func:`directive`,
 :func:`revision`, :func:`paste_app_name`, :func:`locale_name`, :func:`tls_protocols` and
 :func:`daemon_option`.
+
+:func:`config_set` derives from the resolved apps what the role puts into Apache's
+configuration (the files, links and removals of wsgistack.deploy.config_transaction, through
+the ``wsgistack.deploy.apache_modwsgi_config_set`` filter); the templates only present them.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from ansible_collections.wsgistack.deploy.plugins.plugin_utils.schema import (
     absolute_path,
     account,
     app_name,
+    argument,
     at_least,
     dotted,
     health_path,
@@ -868,7 +873,7 @@ def _health_checks(apps: list[dict], wide: dict, platform: dict) -> list[dict]:
                 "name": a["name"],
                 "url": f"{scheme}://127.0.0.1:{port_}{a['health_check']}",
                 "host": a["server_name"],
-                "log_command": ["tail", "--lines", "25", log],
+                "log_command": ["tail", "--lines", "300", log],
                 "log_title": log,
             }
         )
@@ -936,3 +941,127 @@ def check(apps: Any, role_wide: Any, platform: Any) -> dict[str, Any]:
         ],
         "health_checks": _health_checks(resolved, wide, platform),
     }
+
+
+# ---------------------------------------------------------------- Apache's configuration
+
+# Every file the role writes into Apache's configuration.
+CONFIG_FILE = {"owner": "root", "group": "root", "mode": "0644"}
+# What a site file the role no longer loads holds where Apache loads every file of the
+# directory (RedHat's conf.d), and what the distribution's default site files hold there.
+NOT_LOADED = "# Not loaded: wsgistack.deploy.apache_modwsgi no longer serves this site.\n"
+DEFAULT_SITE_OFF = (
+    "# Disabled by wsgistack.deploy.apache_modwsgi (apache_modwsgi_default_site: false).\n"
+)
+
+
+def config_set(
+    apps: Any,
+    *,
+    conf_files: Any,
+    conf_dir: Any,
+    conf_enabled_dir: Any = "",
+    site_dir: Any,
+    site_enabled_dir: Any = "",
+    catchall_name: Any,
+    catchall: Any,
+    default_site_name: Any,
+    site_prefix: Any,
+    default_site: Any,
+    default_site_links: Any,
+    default_site_files: Any,
+) -> dict[str, list]:
+    """What wsgistack.deploy.config_transaction puts in place for Apache (apachectl configtest
+    checks it).
+
+    ``apps`` are the apps :func:`check` resolved (each loaded as its ``site``). ``conf_files``
+    are the role's server-wide files (``name``, ``template``) in ``conf_dir``; the sites go
+    to ``site_dir``. ``conf_enabled_dir`` and ``site_enabled_dir`` are Debian's
+    conf-enabled and sites-enabled, '' (or None) where Apache loads the whole directory
+    (RedHat's conf.d). ``catchall_name`` is the catch-all virtual host's site, loaded when
+    ``catchall`` (apache_modwsgi_catchall) and no app is the default server.
+    ``default_site_name`` is the site of the app with default_server (:data:`DEFAULT_SITE`),
+    ``site_prefix`` what precedes the name of every other app in its site's name (the
+    platform's, as :func:`check` takes it): from them come the stale sites, those an earlier
+    run may have loaded that this one does not (removed or emptied). ``default_site`` keeps
+    the distribution's default site, else its ``default_site_links`` are removed and its
+    ``default_site_files`` emptied.
+
+    Returns config_transaction's ``files``, ``links`` and ``absent``. A wrong argument is
+    :class:`Invalid` (a ValueError) naming it.
+    """
+    apps = argument("apps", apps, "list", "dict")
+    confs = argument("conf_files", conf_files, "list", "dict")
+    conf_names = [
+        argument(f"conf_files[{i}].name", c.get("name"), "str") for i, c in enumerate(confs)
+    ]
+    conf_templates = [
+        argument(f"conf_files[{i}].template", c.get("template"), "str") for i, c in enumerate(confs)
+    ]
+    conf_dir = argument("conf_dir", conf_dir, "str")
+    conf_enabled_dir = (
+        argument("conf_enabled_dir", conf_enabled_dir, "str") if conf_enabled_dir else ""
+    )
+    site_dir = argument("site_dir", site_dir, "str")
+    site_enabled_dir = (
+        argument("site_enabled_dir", site_enabled_dir, "str") if site_enabled_dir else ""
+    )
+    catchall_name = argument("catchall_name", catchall_name, "str")
+    catchall = argument("catchall", catchall, "bool")
+    default_site_name = argument("default_site_name", default_site_name, "str")
+    site_prefix = argument("site_prefix", site_prefix, "str")
+    keep_default = argument("default_site", default_site, "bool")
+    default_links = argument("default_site_links", default_site_links, "list", "str")
+    default_files = argument("default_site_files", default_site_files, "list", "str")
+    sites = [argument(f"apps[{i}].site", app.get("site"), "str") for i, app in enumerate(apps)]
+    names = [argument(f"apps[{i}].name", app.get("name"), "str") for i, app in enumerate(apps)]
+    # The sites this run loads: the catch-all virtual host (unknown Host headers get 403), not
+    # when an app is the default server (default_server): its site (default_site_name) sorts
+    # before every other, so its virtual host is the first Apache loads on the port, the one
+    # that answers the host names no app claims; the catch-all is then not loaded.
+    catchall = catchall and not any(app.get("default_server") for app in apps)
+    loaded = ([catchall_name] if catchall else []) + sites
+    # Sites an earlier run may have loaded that this one does not: the catch-all, the default
+    # app's site, an app's site under the name it does not have now (default_server changed).
+    known = [catchall_name, default_site_name] + [f"{site_prefix}{name}" for name in names]
+    stale = [site for site in known if site not in loaded]
+
+    # The server-wide configuration; the catch-all; the apps' virtual hosts (the template
+    # reads its app as __apache_modwsgi_app).
+    files: list[dict] = [
+        {"path": f"{conf_dir}/{name}.conf", "template": template}
+        for name, template in zip(conf_names, conf_templates)
+    ]
+    if catchall:
+        files.append({"path": f"{site_dir}/{catchall_name}.conf", "template": "catchall.conf.j2"})
+    files += [
+        {
+            "path": f"{site_dir}/{site}.conf",
+            "template": "vhost.conf.j2",
+            "template_vars": {"__apache_modwsgi_app": app},
+        }
+        for site, app in zip(sites, apps)
+    ]
+    # Then the files emptied rather than removed (RedHat loads every file of conf.d): the
+    # catch-all or the default app's site of an earlier run that this one does not load, and
+    # the distribution's default site files (an rpm's config file: emptied, so updates keep it
+    # empty).
+    if not site_enabled_dir:
+        files += [{"path": f"{site_dir}/{site}.conf", "content": NOT_LOADED} for site in stale]
+    if not keep_default:
+        files += [{"path": path, "content": DEFAULT_SITE_OFF} for path in default_files]
+
+    # Debian: the links a2enconf/a2ensite make, for the configuration and the loaded sites.
+    links = [
+        {"src": f"../conf-available/{name}.conf", "path": f"{conf_enabled_dir}/{name}.conf"}
+        for name in (conf_names if conf_enabled_dir else [])
+    ]
+    links += [
+        {"src": f"../sites-available/{site}.conf", "path": f"{site_enabled_dir}/{site}.conf"}
+        for site in (loaded if site_enabled_dir else [])
+    ]
+    # Debian: the links of the sites an earlier run loaded and this one does not, and the
+    # distribution's default site.
+    absent = [f"{site_enabled_dir}/{site}.conf" for site in (stale if site_enabled_dir else [])]
+    absent += [] if keep_default else default_links
+    return {"files": [{**f, **CONFIG_FILE} for f in files], "links": links, "absent": absent}

@@ -19,6 +19,10 @@ The mechanics - resolving the fields and the role-wide variables, each element o
 named, text on one line, the app being checked (``schema.Entry``), the writable directories -
 are schema's; the rules only this role needs are here: :func:`nginx_size`, :func:`ip_list`,
 :func:`gunicorn_bind`, :func:`nginx_directive`, :func:`python_name` and :func:`python_value`.
+
+:func:`config_set` derives from the resolved apps what the role puts into nginx's
+configuration (the files, links and removals of wsgistack.deploy.config_transaction, through
+the ``wsgistack.deploy.nginx_gunicorn_config_set`` filter); the templates only present them.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from ansible_collections.wsgistack.deploy.plugins.plugin_utils.schema import (
     absolute_path,
     account,
     app_name,
+    argument,
     at_least,
     health_path,
     host_name,
@@ -69,6 +74,7 @@ __all__ = [
     "STATIC_FIELDS",
     "WORKER_CLASSES",
     "check",
+    "config_set",
     "gunicorn_bind",
     "ip_list",
     "nginx_directive",
@@ -678,8 +684,10 @@ def _unique_binds(apps: list[Entry]) -> None:
         binds.append((tcp, app))
 
 
-# How a failed health check shows the end of the app's journal.
-JOURNAL_TAIL = ("--lines", "25", "--no-pager", "--output", "short-iso")
+# The end of the app's journal a failed health check reads: the health_check module shows its
+# last 25 lines and the error lines before them (a gunicorn that keeps failing to start
+# repeats a long traceback after the line that says why).
+JOURNAL_TAIL = ("--lines", "300", "--no-pager", "--output", "short-iso")
 
 
 def _health_checks(apps: list[dict]) -> list[dict]:
@@ -781,4 +789,58 @@ def check(apps: Any, role_wide: dict, vcpus: Any = 1) -> dict[str, Any]:
             for app in resolved
         },
         "health_checks": _health_checks(resolved),
+    }
+
+
+# ---------------------------------------------------------------- nginx's configuration
+
+# Every server file the role writes.
+SITE_FILE = {"owner": "root", "group": "root", "mode": "0644"}
+
+
+def config_set(
+    apps: Any,
+    *,
+    sites_dir: Any,
+    sites_enabled_dir: Any = None,
+    default_sites: Any,
+    remove_default_site: Any,
+) -> dict[str, list]:
+    """What wsgistack.deploy.config_transaction puts in place for nginx (nginx -t checks it).
+
+    ``apps`` are the apps :func:`check` resolved. ``sites_dir`` is the directory of the server
+    files; ``sites_enabled_dir`` the one that links them (Debian's sites-enabled), None or ''
+    where the platform has none (RedHat: nginx.conf includes every file of conf.d);
+    ``default_sites`` the distribution's default server files, removed when
+    ``remove_default_site`` (a bool).
+
+    Returns config_transaction's ``files`` (one server per app, ``<sites_dir>/<name>.conf``
+    from nginx-site.conf.j2), ``links`` and ``absent``. A wrong argument is :class:`Invalid`
+    (a ValueError) naming it.
+    """
+    apps = argument("apps", apps, "list", "dict")
+    sites_dir = argument("sites_dir", sites_dir, "str")
+    enabled_dir = (
+        argument("sites_enabled_dir", sites_enabled_dir, "str") if sites_enabled_dir else ""
+    )
+    default_sites = argument("default_sites", default_sites, "list", "str")
+    remove = argument("remove_default_site", remove_default_site, "bool")
+    names = [argument(f"apps[{i}].name", app.get("name"), "str") for i, app in enumerate(apps)]
+    return {
+        # The template reads its app as `item`, as it did when a loop wrote the servers.
+        "files": [
+            {
+                "path": f"{sites_dir}/{name}.conf",
+                "template": "nginx-site.conf.j2",
+                "template_vars": {"item": app},
+                **SITE_FILE,
+            }
+            for name, app in zip(names, apps)
+        ],
+        # Debian: each server linked from sites-enabled (RedHat's conf.d has no links).
+        "links": [
+            {"path": f"{enabled_dir}/{name}.conf", "src": f"{sites_dir}/{name}.conf"}
+            for name in (names if enabled_dir else [])
+        ],
+        "absent": default_sites if remove else [],
     }

@@ -149,6 +149,15 @@ def typed(value: Any, kind: str, elements: str | None = None) -> Any:
     return out
 
 
+def argument(name: str, value: Any, kind: str, elements: str | None = None) -> Any:
+    """A value a role hands a plugin (not the operator's input), as :func:`typed` takes it,
+    or :class:`Invalid` naming the argument: ``sites_dir: expected a string, got None``."""
+    try:
+        return typed(value, kind, elements)
+    except Invalid as problem:
+        raise Invalid(f"{name}: {problem}") from None
+
+
 class Parts:
     """A rule over the parts of a value (a list's elements, a mapping's entries).
 

@@ -21,7 +21,7 @@ APACHE_APP = {
 # What vars/main.yml hands the check on Debian.
 PLATFORM = dict(apache_user="www-data", apache_group="www-data", log_dir="/var/log/apache2",
                 socket_prefix_default="/run/apache2/wsgi", site_prefix="")  # fmt: skip
-JOURNAL = ["--lines", "25", "--no-pager", "--output", "short-iso"]
+JOURNAL = ["--lines", "300", "--no-pager", "--output", "short-iso"]
 OWN_DATA = "give a directory of its data, such as /var/lib/guestbook"
 
 
@@ -162,7 +162,7 @@ def test_apache_health_checks():
         https_port=8443,
     )
     assert result["errors"] == []
-    tail = ["tail", "--lines", "25"]
+    tail = ["tail", "--lines", "300"]
     assert result["health_checks"] == [
         {
             "name": "guestbook",

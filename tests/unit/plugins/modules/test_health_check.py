@@ -115,14 +115,70 @@ def test_check_mode_requests_nothing(run_module, serve):
     assert server.hosts == []
 
 
-def test_poll_stops_at_the_deadline_without_real_time():
+def test_poll_stops_at_the_deadline_without_real_time(monkeypatch):
     now = [0.0]
     answers = iter([(None, "refused"), (503, "starting"), (503, "starting")])
-    health_check._ask = lambda check, timeout: next(answers)
-    try:
-        result = health_check.poll({"url": "http://x/"}, deadline=2.0, request_timeout=1,
-                                   clock=lambda: now[0],
-                                   pause=lambda s: now.__setitem__(0, now[0] + s))  # fmt: skip
-    finally:
-        del health_check._ask
+    monkeypatch.setattr(health_check, "_ask", lambda check, timeout: next(answers))
+    result = health_check.poll({"url": "http://x/"}, deadline=2.0, request_timeout=1,
+                               clock=lambda: now[0],
+                               pause=lambda s: now.__setitem__(0, now[0] + s))  # fmt: skip
     assert result == {"status": 503, "answer": "starting", "ok": False, "seconds": 2.0}
+
+
+# A gunicorn that keeps failing to start: the line that says why, then a traceback longer than
+# the lines shown, repeated at each restart.
+GUNICORN_LOG = (
+    ["[INFO] Booting worker with pid: 7"]
+    + ["[ERROR] Failed to find attribute 'no_such_app' in 'guestbook.wsgi'."]
+    + ["[INFO] Worker exiting (pid: 7)", "Reason: App failed to load."]
+    + ["Traceback (most recent call last):"]
+    + [f'  File "/srv/guestbook/venv/lib/gunicorn/arbiter.py", line {n}, in run' for n in range(30)]
+    + ["gunicorn.errors.HaltServer: <HaltServer 'App failed to load.' 4>"]
+)
+
+
+def test_the_error_line_above_the_last_lines_is_shown_before_them(run_module, serve):
+    url = serve([502])[1]
+    script = "print(" + repr("\n".join(GUNICORN_LOG)) + ")"
+    result = run_module(health_check.main, {"timeout": 0, "log_lines": 5, "checks": [
+        {"name": "guestbook", "url": url, "log_command": [sys.executable, "-c", script],
+         "log_title": "journalctl --unit gunicorn-guestbook"},
+    ]})  # fmt: skip
+    assert result["logs"]["guestbook"] == [
+        "journalctl --unit gunicorn-guestbook, earlier error lines:",
+        "[ERROR] Failed to find attribute 'no_such_app' in 'guestbook.wsgi'.",
+        "Reason: App failed to load.",
+        "Traceback (most recent call last):",
+        "journalctl --unit gunicorn-guestbook, last lines:",
+        *GUNICORN_LOG[-5:],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "last", "expected"),
+    [
+        # A short log: all of it, under the plain title.
+        (["a", "b error"], 5, ["log:", "a", "b error"]),
+        # No error line above the last lines: only the last lines.
+        (["a", "b", "c", "d"], 2, ["log:", "c", "d"]),
+        # At most `last` earlier error lines, the latest ones; Apache's codes count.
+        (
+            ["x error 1", "x error 2", "AH00526: Syntax error", "y", "z"],
+            2,
+            ["log, earlier error lines:", "x error 2", "AH00526: Syntax error",
+             "log, last lines:", "y", "z"],
+        ),
+        (["AH01630: client denied", "ok"], 1, ["log, earlier error lines:",
+                                               "AH01630: client denied", "log, last lines:", "ok"]),
+        ([], 3, ["log:"]),
+    ],
+)  # fmt: skip
+def test_excerpt(lines, last, expected):
+    assert health_check.excerpt("log", lines, last) == expected
+
+
+def test_log_lines_below_one_is_refused(run_module, serve):
+    url = serve([200])[1]
+    result = run_module(health_check.main, {"log_lines": 0, "checks": [{"name": "a", "url": url}]})
+    assert result["failed"] is True
+    assert result["msg"] == "health_check: log_lines must be 1 or more"

@@ -48,6 +48,20 @@ def test_list_elements_of_text_are_one_line_too():
     assert refused(schema.typed, ["ok", "b\n"], "list", "str") == f"[1] 'b\\n' {ONE_LINE}"
 
 
+def test_a_plugins_argument_is_typed_and_named():
+    assert schema.argument("sites", ["a", "b"], "list", "str") == ["a", "b"]
+    assert schema.argument("remove", False, "bool") is False
+    assert refused(schema.argument, "sites_dir", None, "str") == (
+        "sites_dir: expected a string, got None"
+    )
+    assert refused(schema.argument, "remove", "false", "bool") == (
+        "remove: expected true or false, got 'false'"
+    )
+    assert refused(schema.argument, "sites", ["ok", 1], "list", "str") == (
+        "sites: [1] expected a string, got 1"
+    )
+
+
 def test_text_of_any_other_printable_character_is_text():
     assert schema.typed("é ü 日本 \U0001f600 ;{}", "str") == "é ü 日本 \U0001f600 ;{}"
 
