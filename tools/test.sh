@@ -122,11 +122,11 @@ export LOGS
 # The demo and the molecule scenarios share one pool of $JOBS parallel jobs.
 stage_containers() { # stage_containers demo|molecule...
   mkdir -p "$LOGS"
-  local jobs=() runs=() scenario_names=() stage job distro
+  local jobs=() runs=() stage job distro
   for stage in "$@"; do
     case $stage in
       demo) jobs+=(demo) ;;
-      molecule) read -r -a scenario_names <<<"$(scenarios | tr '\n' ' ')"; jobs+=("${scenario_names[@]}") ;;
+      molecule) for job in $(scenarios); do jobs+=("$job"); done ;;
     esac
   done
   for job in "${jobs[@]}"; do

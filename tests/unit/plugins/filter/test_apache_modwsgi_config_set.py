@@ -16,9 +16,6 @@ import jinja2
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsgistack.deploy.plugins.filter import (
-    apache_modwsgi_config_set as filter_plugin,
-)
 from ansible_collections.wsgistack.deploy.plugins.filter.apache_modwsgi_config_set import (
     FilterModule,
     apache_modwsgi_config_set,
@@ -516,21 +513,6 @@ def test_a_wrong_argument_names_the_filter_and_the_argument(apps, changes, messa
     with pytest.raises(AnsibleFilterError) as caught:
         apache_modwsgi_config_set(apps, **arguments)
     assert str(caught.value) == f"apache_modwsgi_config_set: {message}"
-
-
-def test_documentation_names_every_argument():
-    doc = yaml.safe_load(filter_plugin.DOCUMENTATION)
-    assert doc["name"] == "apache_modwsgi_config_set"
-    parameters = inspect.signature(apache_modwsgi_config_set).parameters
-    assert set(doc["options"]) == {"_input", *list(parameters)[1:]}
-    for name, option in doc["options"].items():
-        if name != "_input":
-            required = parameters[name].default is inspect.Parameter.empty
-            assert option.get("required", False) == required, name
-            assert required or option["default"] == parameters[name].default, name
-    assert yaml.safe_load(filter_plugin.EXAMPLES)
-    returned = yaml.safe_load(filter_plugin.RETURN)["_value"]["contains"]
-    assert set(returned) == {"files", "links", "absent"}
 
 
 def test_the_role_passes_the_filter_and_decides_nothing_in_jinja():

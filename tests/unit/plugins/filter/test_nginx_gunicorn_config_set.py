@@ -7,15 +7,11 @@ written out in full.
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
 import pytest
 import yaml
 from ansible.errors import AnsibleFilterError
-from ansible_collections.wsgistack.deploy.plugins.filter import (
-    nginx_gunicorn_config_set as filter_plugin,
-)
 from ansible_collections.wsgistack.deploy.plugins.filter.nginx_gunicorn_config_set import (
     FilterModule,
     nginx_gunicorn_config_set,
@@ -162,21 +158,6 @@ def test_a_wrong_argument_names_the_filter_and_the_argument(apps, changes, messa
     with pytest.raises(AnsibleFilterError) as caught:
         nginx_gunicorn_config_set(apps, **arguments)
     assert str(caught.value) == f"nginx_gunicorn_config_set: {message}"
-
-
-def test_documentation_names_every_argument():
-    doc = yaml.safe_load(filter_plugin.DOCUMENTATION)
-    assert doc["name"] == "nginx_gunicorn_config_set"
-    parameters = inspect.signature(nginx_gunicorn_config_set).parameters
-    assert set(doc["options"]) == {"_input", *list(parameters)[1:]}
-    for name, option in doc["options"].items():
-        if name != "_input":
-            assert option.get("required", False) == (
-                parameters[name].default is inspect.Parameter.empty
-            ), name
-    assert yaml.safe_load(filter_plugin.EXAMPLES)
-    returned = yaml.safe_load(filter_plugin.RETURN)["_value"]["contains"]
-    assert set(returned) == {"files", "links", "absent"}
 
 
 def test_the_role_passes_the_filter_and_decides_nothing_in_jinja():
