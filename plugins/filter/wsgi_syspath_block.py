@@ -113,7 +113,7 @@ _value:
 """
 
 FILTER = "wsgi_syspath_block"
-_VERSION = re.compile(r"^3\.(0|[1-9][0-9]*)$")
+_VERSION = re.compile(r"3\.(0|[1-9][0-9]*)")
 
 
 def _type_name(value: Any) -> str:
@@ -159,7 +159,7 @@ def _version(value: Any) -> str:
         )
     if not isinstance(value, str):
         raise _fail("python_version", f"expected an X.Y string, got {_type_name(value)}")
-    if not _VERSION.match(value):
+    if not _VERSION.fullmatch(value):
         if re.match(r"^3\.\d+\.", value):
             problem = f"{value!r} has a micro version; give major.minor only, such as '3.11'"
         elif re.match(r"^[0-2]\.", value):

@@ -96,8 +96,8 @@ NAME_MAX_BYTES = 63  # NAMEDATALEN - 1: longer names are truncated by PostgreSQL
 DATABASE_KEYWORDS = ("all", "sameuser", "samerole", "replication")
 ADDRESS_KEYWORDS = ("all", "samehost", "samenet")
 _NEEDS_QUOTES = re.compile(r'[\s,"#]|[\x00-\x1f\x7f]')
-_OPTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+_OPTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 
 
 class HbaError(ValueError):
@@ -469,7 +469,7 @@ def _looks_like_ip(text: str) -> bool:
 def _check_hostname(text: str) -> None:
     name = text[1:] if text.startswith(".") else text  # .example.com matches a suffix
     labels = name.split(".")
-    if len(name) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+    if len(name) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
         raise _Problem(
             "address",
             f"{text!r} is not a CIDR address, all, samehost, samenet or a valid host name",
@@ -590,7 +590,7 @@ def _parse_options(options: Any) -> tuple[str, ...]:
     rendered = []
     seen = set()
     for name, value in pairs:
-        if not isinstance(name, str) or not _OPTION_NAME.match(name):
+        if not isinstance(name, str) or not _OPTION_NAME.fullmatch(name):
             raise _Problem(
                 "options",
                 f"option name {name!r} must consist of letters, digits and underscores",

@@ -666,6 +666,12 @@ ERRORS = [
         "pg_hba_lines: rule 0 (local all all peer map name=x): options: option name 'map name' "
         "must consist of letters, digits and underscores",
     ),
+    # A trailing line break would end the line in pg_hba.conf ($ matches before it).
+    (
+        [local(method="peer", options={"map\n": "x"})],
+        "pg_hba_lines: rule 0 (local all all peer map\n=x): options: option name 'map\\n' "
+        "must consist of letters, digits and underscores",
+    ),
     (
         [local(method="peer", options={1: "x"})],
         "pg_hba_lines: rule 0 (local all all peer 1=x): options: option name 1 must consist of "

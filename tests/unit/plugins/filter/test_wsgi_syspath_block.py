@@ -150,6 +150,11 @@ ERRORS = [
         "wsgi_syspath_block: python_version: '3.011' is not an X.Y version such as '3.11'",
     ),
     (("/v", "3"), "wsgi_syspath_block: python_version: '3' is not an X.Y version such as '3.11'"),
+    # A trailing line break would end the generated comment line ($ matches before it).
+    (
+        ("/v", "3.11\n"),
+        "wsgi_syspath_block: python_version: '3.11\\n' is not an X.Y version such as '3.11'",
+    ),
 ]
 
 
