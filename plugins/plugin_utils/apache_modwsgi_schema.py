@@ -38,6 +38,10 @@ import re
 from functools import partial
 from typing import Any
 
+from ansible_collections.wsgistack.deploy.plugins.plugin_utils.app_server import (
+    LOG_LINES_READ,
+    health_check,
+)
 from ansible_collections.wsgistack.deploy.plugins.plugin_utils.schema import (
     CONTROL_RE,
     ENVIRONMENT,
@@ -864,19 +868,19 @@ def _health_checks(apps: list[dict], wide: dict, platform: dict) -> list[dict]:
     through Apache (HTTPS with TLS), its host name, and the end of its error log on failure."""
     checks = []
     for a in apps:
-        if not a["health_check"]:
-            continue
-        scheme, port_ = ("https", wide["https_port"]) if a["tls"] else ("http", wide["http_port"])
-        log = f"{platform.get('log_dir')}/{a['name']}_error.log"
-        checks.append(
-            {
-                "name": a["name"],
-                "url": f"{scheme}://127.0.0.1:{port_}{a['health_check']}",
-                "host": a["server_name"],
-                "log_command": ["tail", "--lines", "300", log],
-                "log_title": log,
-            }
-        )
+        if a["health_check"]:
+            log = f"{platform.get('log_dir')}/{a['name']}_error.log"
+            checks.append(
+                health_check(
+                    a["name"],
+                    tls=a["tls"],
+                    port=wide["https_port"] if a["tls"] else wide["http_port"],
+                    path=a["health_check"],
+                    host=a["server_name"],
+                    log_command=["tail", "--lines", LOG_LINES_READ, log],
+                    log_title=log,
+                )
+            )
     return checks
 
 

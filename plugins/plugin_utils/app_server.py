@@ -1,6 +1,7 @@
 # Copyright (c) wsgistack.deploy developers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The app server packages a role puts into an app's venv, next to the app's own.
+"""What the two app server roles share: the app server packages a role puts into an app's
+venv, next to the app's own, and the shape of an app's health check.
 
 An app that names its app server in its own requirements (``gunicorn<24``) keeps that
 version: the role installs its own pinned version only where the venv lacks the package, or
@@ -109,3 +110,24 @@ def package_plan(venvs: dict[str, Any], wanted: dict[str, dict[str, str]], role:
     if problems:
         raise PackagePlanError(problems)
     return plan
+
+
+# How many lines of a failed app's log the roles read: wsgistack.deploy.health_check shows the
+# last 25 and the error lines above them (a server that keeps failing to start repeats a long
+# traceback after the line that says why).
+LOG_LINES_READ = "300"
+
+
+def health_check(
+    name: str, *, tls: bool, port: int, path: str, host: str, log_command: list, log_title: str
+) -> dict[str, Any]:
+    """What wsgistack.deploy.health_check asks of one app: ``path`` on this host through the
+    front server's ``port`` (HTTPS with ``tls``), as ``host``; ``log_command`` on failure."""
+    scheme = "https" if tls else "http"
+    return {
+        "name": name,
+        "url": f"{scheme}://127.0.0.1:{port}{path}",
+        "host": host,
+        "log_command": log_command,
+        "log_title": log_title,
+    }

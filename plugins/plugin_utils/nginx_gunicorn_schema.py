@@ -35,6 +35,10 @@ import re
 from functools import partial
 from typing import Any
 
+from ansible_collections.wsgistack.deploy.plugins.plugin_utils.app_server import (
+    LOG_LINES_READ,
+    health_check,
+)
 from ansible_collections.wsgistack.deploy.plugins.plugin_utils.schema import (
     ENVIRONMENT,
     REQUIRED,
@@ -684,31 +688,34 @@ def _unique_binds(apps: list[Entry]) -> None:
         binds.append((tcp, app))
 
 
-# The end of the app's journal a failed health check reads: the health_check module shows its
-# last 25 lines and the error lines before them (a gunicorn that keeps failing to start
-# repeats a long traceback after the line that says why).
-JOURNAL_TAIL = ("--lines", "300", "--no-pager", "--output", "short-iso")
-
-
 def _health_checks(apps: list[dict]) -> list[dict]:
     """What wsgistack.deploy.health_check asks of each app that has a health check: its path
     through nginx (HTTPS with TLS), its first server name, and its journal on failure."""
     checks = []
     for app in apps:
-        if not app["health_check"]:
-            continue
-        tls = app["tls_cert"] is not None
-        scheme, number = ("https", app["tls_listen"]) if tls else ("http", app["listen"])
-        unit = f"gunicorn-{app['name']}"
-        checks.append(
-            {
-                "name": app["name"],
-                "url": f"{scheme}://127.0.0.1:{number}{app['health_check']}",
-                "host": app["server_names"][0],
-                "log_command": ["journalctl", "--unit", f"{unit}.service", *JOURNAL_TAIL],
-                "log_title": f"journalctl --unit {unit}",
-            }
-        )
+        if app["health_check"]:
+            tls = app["tls_cert"] is not None
+            unit = f"gunicorn-{app['name']}"
+            checks.append(
+                health_check(
+                    app["name"],
+                    tls=tls,
+                    port=app["tls_listen"] if tls else app["listen"],
+                    path=app["health_check"],
+                    host=app["server_names"][0],
+                    log_command=[
+                        "journalctl",
+                        "--unit",
+                        f"{unit}.service",
+                        "--lines",
+                        LOG_LINES_READ,
+                        "--no-pager",
+                        "--output",
+                        "short-iso",
+                    ],
+                    log_title=f"journalctl --unit {unit}",
+                )
+            )
     return checks
 
 
